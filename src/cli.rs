@@ -1,0 +1,407 @@
+//! The command-line tool's logic, kept out of `src/bin/pingyi.rs` so it is tested natively:
+//! argument parsing into a [`Command`], and [`run`], which reads files through a function it
+//! is given and returns the text to print.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::domain::ballot::{
+    BALLOT_FILE_FORMAT, BALLOT_FILE_VERSION, Ballot, BallotFileV1, ParseBallotError,
+};
+use crate::domain::draw::{DrawError, key_string, parse_sources, pool_digest, select};
+use crate::domain::meeting::{Meeting, ReadMeetingError};
+use crate::domain::report::{RankingRowV1, ranking_rows, ranking_table};
+use crate::domain::tally::Tally;
+
+pub const USAGE: &str = "\
+pingyi — 评议 command-line tool
+
+USAGE:
+  pingyi draw --pool NAMES.txt --source \"NUMBERS\" [--source \"NUMBERS\" …] --count N [--json]
+      Reproduce an RFC 3797 draw: NAMES.txt has one name per line (UTF-8), numbered from 1.
+  pingyi tally MEETING.json BALLOTS.json [BALLOTS.json …] [--json]
+      Recompute the tally of a meeting from ballot files and print the ranking.
+
+Exit codes: 0 done, 2 bad input (the message says what to fix).
+";
+
+/// Files larger than this are refused before parsing (a meeting or ballot file is far smaller).
+pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    Draw {
+        pool: String,
+        sources: Vec<String>,
+        count: usize,
+        json: bool,
+    },
+    Tally {
+        meeting: String,
+        ballots: Vec<String>,
+        json: bool,
+    },
+}
+
+/// Parses the arguments after the program name; the error is a message for the user.
+pub fn parse_args(args: &[String]) -> Result<Command, String> {
+    let usage = |why: &str| format!("{why}\n\n{USAGE}");
+    let Some((command, rest)) = args.split_first() else {
+        return Ok(Command::Help);
+    };
+    let json = rest.iter().any(|a| a == "--json");
+    match command.as_str() {
+        "help" | "--help" | "-h" => Ok(Command::Help),
+        "draw" => {
+            let (mut pool, mut sources, mut count) = (None, Vec::new(), None);
+            let mut iter = rest.iter().filter(|a| *a != "--json");
+            while let Some(flag) = iter.next() {
+                let mut value = || {
+                    iter.next()
+                        .cloned()
+                        .ok_or_else(|| usage(&format!("{flag} needs a value")))
+                };
+                match flag.as_str() {
+                    "--pool" => pool = Some(value()?),
+                    "--source" => sources.push(value()?),
+                    "--count" => {
+                        let text = value()?;
+                        count = Some(text.parse::<usize>().map_err(|_| {
+                            usage(&format!(
+                                "--count “{text}” 不是整数 — --count “{text}” is not a whole number"
+                            ))
+                        })?);
+                    }
+                    other => return Err(usage(&format!("unknown option {other}"))),
+                }
+            }
+            Ok(Command::Draw {
+                pool: pool.ok_or_else(|| usage("draw needs --pool"))?,
+                sources,
+                count: count.ok_or_else(|| usage("draw needs --count"))?,
+                json,
+            })
+        }
+        "tally" => {
+            let files: Vec<String> = rest.iter().filter(|a| *a != "--json").cloned().collect();
+            if let Some(flag) = files.iter().find(|f| f.starts_with("--")) {
+                return Err(usage(&format!("unknown option {flag}")));
+            }
+            let Some((meeting, ballots)) = files.split_first() else {
+                return Err(usage("tally needs a meeting file and at least one ballot file"));
+            };
+            if ballots.is_empty() {
+                return Err(usage("tally needs at least one ballot file"));
+            }
+            Ok(Command::Tally {
+                meeting: meeting.clone(),
+                ballots: ballots.to_vec(),
+                json,
+            })
+        }
+        other => Err(usage(&format!("unknown command “{other}”"))),
+    }
+}
+
+/// Everything that can stop a command, each with the file or item it concerns.
+#[derive(Debug, Error)]
+pub enum CliError {
+    #[error("无法读取 {path}：{detail} — cannot read {path}: {detail}")]
+    Read { path: String, detail: String },
+    #[error("{path} 过大 — {path} is larger than {MAX_INPUT_BYTES} bytes")]
+    TooLarge { path: String },
+    #[error("{0}")]
+    Draw(#[from] DrawError),
+    #[error("{path}: {error}")]
+    Meeting { path: String, error: ReadMeetingError },
+    #[error("{path} 不是选票文件：{detail} — {path} is not a ballot file: {detail}")]
+    NotBallotFile { path: String, detail: String },
+    #[error("{path} 第 {number} 张选票：{error} — {path}, ballot no. {number}: {error}")]
+    Ballot {
+        path: String,
+        number: usize,
+        error: ParseBallotError,
+    },
+    #[error(
+        "选票码 {code} 出现在两张内容不同的选票上，须由主持人裁定 — ballot code {code} is on two different ballots; the host must decide"
+    )]
+    Conflict { code: String },
+}
+
+impl CliError {
+    /// Every error here is bad input.
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+}
+
+type Reader<'a> = &'a dyn Fn(&str) -> std::io::Result<String>;
+
+fn read(reader: Reader<'_>, path: &str) -> Result<String, CliError> {
+    let text = reader(path).map_err(|e| CliError::Read {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    })?;
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(CliError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    Ok(text.trim_start_matches('\u{feff}').to_owned())
+}
+
+#[derive(Serialize)]
+struct DrawStepJson {
+    index: usize,
+    md5: String,
+    remaining: usize,
+    position: usize,
+    number: usize,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct DrawJson {
+    key_string: String,
+    pool_size: usize,
+    pool_digest: String,
+    count: usize,
+    selected: Vec<String>,
+    selected_numbers: Vec<usize>,
+    steps: Vec<DrawStepJson>,
+}
+
+#[derive(Serialize)]
+struct TallyJson {
+    meeting: String,
+    ballots_counted: usize,
+    duplicates_ignored: usize,
+    ranking: Vec<RankingRowV1>,
+}
+
+/// Runs a command and returns what to print on standard output.
+pub fn run(command: Command, reader: Reader<'_>) -> Result<String, CliError> {
+    match command {
+        Command::Help => Ok(USAGE.to_owned()),
+        Command::Draw {
+            pool,
+            sources,
+            count,
+            json,
+        } => {
+            let text = read(reader, &pool)?;
+            let names: Vec<String> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let sources = parse_sources(&sources)?;
+            let key = key_string(&sources);
+            let steps = select(names.len(), count, &key)?;
+            let draw = DrawJson {
+                pool_size: names.len(),
+                pool_digest: pool_digest(&names),
+                count,
+                selected: steps.iter().map(|s| names[s.picked].clone()).collect(),
+                selected_numbers: steps.iter().map(|s| s.picked + 1).collect(),
+                steps: steps
+                    .iter()
+                    .map(|s| DrawStepJson {
+                        index: s.index,
+                        md5: s.md5_hex.clone(),
+                        remaining: s.remaining,
+                        position: s.position,
+                        number: s.picked + 1,
+                        name: names[s.picked].clone(),
+                    })
+                    .collect(),
+                key_string: key,
+            };
+            if json {
+                return Ok(to_json_line(&draw));
+            }
+            let mut out = format!(
+                "密钥串 key string: {}\n名单 pool: {} 人, SHA-256 {}\n",
+                draw.key_string, draw.pool_size, draw.pool_digest
+            );
+            for (i, step) in draw.steps.iter().enumerate() {
+                out.push_str(&format!("{:>3}. {:>4}  {}\n", i + 1, step.number, step.name));
+            }
+            Ok(out)
+        }
+        Command::Tally {
+            meeting,
+            ballots,
+            json,
+        } => {
+            let meeting_text = read(reader, &meeting)?;
+            let meeting_value = Meeting::from_json(&meeting_text).map_err(|error| CliError::Meeting {
+                path: meeting.clone(),
+                error,
+            })?;
+            let (counted, duplicates) = read_ballots(&meeting_value, &ballots, reader)?;
+            let tally = Tally::count(&meeting_value, &counted);
+            if json {
+                return Ok(to_json_line(&TallyJson {
+                    meeting: meeting_value.id().to_owned(),
+                    ballots_counted: counted.len(),
+                    duplicates_ignored: duplicates,
+                    ranking: ranking_rows(&meeting_value, &tally),
+                }));
+            }
+            let mut out = format!(
+                "{}\n选票 ballots: {} 张计入 counted, {} 张重复已忽略 duplicates ignored\n\n",
+                meeting_value.title(),
+                counted.len(),
+                duplicates
+            );
+            out.push_str(&ranking_table(&meeting_value, &tally));
+            Ok(out)
+        }
+    }
+}
+
+fn to_json_line<T: Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Reads every ballot file; the same ballot twice is counted once, two different ballots
+/// with one code are a conflict the host has to resolve.
+fn read_ballots(
+    meeting: &Meeting,
+    paths: &[String],
+    reader: Reader<'_>,
+) -> Result<(Vec<Ballot>, usize), CliError> {
+    let mut counted: Vec<Ballot> = Vec::new();
+    let mut by_code: HashMap<String, usize> = HashMap::new();
+    let mut duplicates = 0;
+    for path in paths {
+        let text = read(reader, path)?;
+        let not_ballots = |detail: String| CliError::NotBallotFile {
+            path: path.clone(),
+            detail,
+        };
+        let file: BallotFileV1 = serde_json::from_str(&text).map_err(|e| not_ballots(e.to_string()))?;
+        if file.format != BALLOT_FILE_FORMAT {
+            return Err(not_ballots(format!("format “{}”", file.format)));
+        }
+        if file.version != BALLOT_FILE_VERSION {
+            return Err(not_ballots(format!("version {} is not supported", file.version)));
+        }
+        for (i, entry) in file.ballots.iter().enumerate() {
+            let ballot = Ballot::from_v1(&entry.ballot, meeting).map_err(|error| CliError::Ballot {
+                path: path.clone(),
+                number: i + 1,
+                error,
+            })?;
+            if let Some(code) = ballot.code() {
+                let code = code.to_string();
+                if let Some(&earlier) = by_code.get(&code) {
+                    if counted[earlier] == ballot {
+                        duplicates += 1;
+                        continue;
+                    }
+                    return Err(CliError::Conflict { code });
+                }
+                by_code.insert(code, counted.len());
+            }
+            counted.push(ballot);
+        }
+    }
+    Ok((counted, duplicates))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn draw_arguments_parse() {
+        let cmd = parse_args(&args(&[
+            "draw", "--pool", "n.txt", "--source", "9319", "--source", "2 5", "--count", "3", "--json",
+        ]));
+        assert_eq!(
+            cmd,
+            Ok(Command::Draw {
+                pool: "n.txt".into(),
+                sources: vec!["9319".into(), "2 5".into()],
+                count: 3,
+                json: true
+            })
+        );
+        assert!(parse_args(&args(&["draw", "--pool", "n.txt", "--count", "x"])).is_err());
+        assert!(parse_args(&args(&["draw", "--count", "3"])).is_err());
+        assert!(parse_args(&args(&["tally", "m.json"])).is_err());
+        assert!(parse_args(&args(&["frobnicate"])).is_err());
+        assert_eq!(parse_args(&[]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn draw_reproduces_the_rfc_example_by_name() {
+        let names = "John\nMary\nBashful\nDopey\nSleepy\nGrouchy\nDoc\nSneazy\nHandsome\nCassandra\nPollyanna\nPendragon\nPandora\nFaith\nHope\nCharity\nLee\nLongsuffering\nChastity\nSmith\nPride\nSloth\nEnvy\nAnger\nKasczynski\n";
+        let reader = move |_: &str| Ok(names.to_owned());
+        let out = run(
+            Command::Draw {
+                pool: "pool.txt".into(),
+                sources: vec!["9319".into(), "2 5 12 8 10".into(), "9 18 26 34 41 45".into()],
+                count: 10,
+                json: true,
+            },
+            &reader,
+        )
+        .unwrap();
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(value["key_string"], "9319./2.5.8.10.12./9.18.26.34.41.45./");
+        let selected: Vec<&str> = value["selected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            selected,
+            [
+                "Lee",
+                "Doc",
+                "Mary",
+                "Charity",
+                "Kasczynski",
+                "Envy",
+                "Sneazy",
+                "Anger",
+                "Chastity",
+                "Pandora"
+            ]
+        );
+    }
+
+    #[test]
+    fn draw_refuses_a_count_larger_than_the_pool() {
+        let reader = |_: &str| Ok("甲\n乙\n".to_owned());
+        let err = run(
+            Command::Draw {
+                pool: "p".into(),
+                sources: vec!["1".into()],
+                count: 3,
+                json: false,
+            },
+            &reader,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            CliError::Draw(DrawError::CountTooLarge { count: 3, pool: 2 })
+        ));
+        assert_eq!(err.exit_code(), 2);
+    }
+}

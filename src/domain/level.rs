@@ -1,0 +1,205 @@
+//! Ranks and levels (优秀 / 称职 / 基本称职 / 不称职) from exact scores, by the meeting's
+//! level rules. See `docs/rules.md` for the rules in words and a worked example.
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+
+use super::meeting::{BoundaryTies, LevelRules};
+
+/// The level a presenter ends up with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// 优秀
+    Excellent,
+    /// 称职
+    Competent,
+    /// 基本称职
+    Basic,
+    /// 不称职
+    Unfit,
+}
+
+impl Level {
+    /// Stable id used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Excellent => "excellent",
+            Level::Competent => "competent",
+            Level::Basic => "basic",
+            Level::Unfit => "unfit",
+        }
+    }
+    pub fn parse(id: &str) -> Option<Level> {
+        [Level::Excellent, Level::Competent, Level::Basic, Level::Unfit]
+            .into_iter()
+            .find(|l| l.as_str() == id)
+    }
+    /// The Chinese name used on the board and in reports.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Level::Excellent => "优秀",
+            Level::Competent => "称职",
+            Level::Basic => "基本称职",
+            Level::Unfit => "不称职",
+        }
+    }
+}
+
+/// Competition ranking by exact score, best first: equal scores share a rank and the next
+/// rank skips (1, 2, 2, 4). Presenters without a score get no rank.
+pub fn rank(scores: &[Option<BigRational>]) -> Vec<Option<u32>> {
+    scores
+        .iter()
+        .map(|own| {
+            own.as_ref().map(|own| {
+                let higher = scores.iter().flatten().filter(|other| *other > own).count();
+                higher as u32 + 1
+            })
+        })
+        .collect()
+}
+
+/// Number of 优秀 places: `percent` of the rated presenters, rounded down, but at least one.
+pub fn excellent_seats(rated: usize, percent: u32) -> usize {
+    (rated * percent as usize / 100).max(1)
+}
+
+/// Computed levels, one per presenter (None when the presenter has no score).
+///
+/// In order: 不称职 if the worst grade's share on the overall aspect is strictly above
+/// `unfit_worst_share` or the score is below `unfit_below`; else 基本称职 if the score is
+/// below `basic_below`; else 优秀 if the score is at least `excellent_min` and the presenter
+/// is inside the 优秀 quota; else 称职. Inside the quota means fewer than `seats` presenters
+/// score strictly higher and, with [`BoundaryTies::ExcludeAll`], the presenter's whole tie
+/// fits within the seats.
+pub fn assign_levels(
+    scores: &[Option<BigRational>],
+    worst_shares: &[Option<BigRational>],
+    rules: &LevelRules,
+) -> Vec<Option<Level>> {
+    let rated = scores.iter().flatten().count();
+    let seats = excellent_seats(rated, rules.excellent_top_percent);
+    let threshold = |points: u32| BigRational::from_integer(BigInt::from(points));
+    scores
+        .iter()
+        .zip(worst_shares)
+        .map(|(score, worst_share)| {
+            let score = score.as_ref()?;
+            let too_many_worst = worst_share.as_ref().is_some_and(|s| *s > rules.unfit_worst_share);
+            if too_many_worst || *score < threshold(rules.unfit_below) {
+                return Some(Level::Unfit);
+            }
+            if *score < threshold(rules.basic_below) {
+                return Some(Level::Basic);
+            }
+            let higher = scores.iter().flatten().filter(|s| *s > score).count();
+            let at_least = scores.iter().flatten().filter(|s| *s >= score).count();
+            let in_quota = match rules.boundary_ties {
+                BoundaryTies::ExcludeAll => at_least <= seats,
+                BoundaryTies::IncludeAll => higher < seats,
+            };
+            if in_quota && *score >= threshold(rules.excellent_min) {
+                Some(Level::Excellent)
+            } else {
+                Some(Level::Competent)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::exact::ratio;
+
+    fn s(points: u64) -> Option<BigRational> {
+        Some(ratio(points, 1))
+    }
+
+    #[test]
+    fn ties_share_a_rank_and_the_next_rank_skips() {
+        let scores = [s(80), s(95), s(80), None, s(70)];
+        assert_eq!(rank(&scores), [Some(2), Some(1), Some(2), None, Some(4)]);
+    }
+
+    #[test]
+    fn seats_are_twenty_percent_rounded_down_but_at_least_one() {
+        assert_eq!(excellent_seats(40, 20), 8);
+        assert_eq!(excellent_seats(15, 20), 3);
+        assert_eq!(excellent_seats(4, 20), 1);
+        assert_eq!(excellent_seats(0, 20), 1);
+    }
+
+    #[test]
+    fn levels_follow_the_default_thresholds() {
+        let rules = LevelRules::default();
+        // Ten rated presenters (the eleventh has no score): two seats for 优秀.
+        let scores = [
+            s(96),
+            s(91),
+            s(90),
+            s(75),
+            s(70),
+            s(69),
+            s(60),
+            s(59),
+            s(85),
+            s(40),
+            None,
+        ];
+        let shares = vec![Some(ratio(0, 1)); scores.len()];
+        let levels = assign_levels(&scores, &shares, &rules);
+        use Level::*;
+        assert_eq!(
+            levels,
+            [
+                Some(Excellent),
+                Some(Excellent),
+                Some(Competent), // ≥ 90 but third: outside the two seats
+                Some(Competent),
+                Some(Competent), // exactly 70
+                Some(Basic),
+                Some(Basic), // exactly 60
+                Some(Unfit),
+                Some(Competent),
+                Some(Unfit),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn more_than_a_third_worst_on_the_overall_aspect_is_unfit_whatever_the_score() {
+        let rules = LevelRules::default();
+        // Exactly one third is not "more than" a third.
+        let scores = [s(95), s(80)];
+        let shares = [Some(ratio(1, 3)), Some(ratio(34, 100))];
+        assert_eq!(
+            assign_levels(&scores, &shares, &rules),
+            [Some(Level::Excellent), Some(Level::Unfit)]
+        );
+    }
+
+    #[test]
+    fn a_tie_across_the_quota_boundary_is_all_out_by_default_and_all_in_if_chosen() {
+        // Five presenters: one seat; two tie at the top.
+        let scores = [s(95), s(95), s(80), s(80), s(80)];
+        let shares = vec![None; 5];
+        let mut rules = LevelRules::default();
+        let out = assign_levels(&scores, &shares, &rules);
+        assert_eq!(out[0], Some(Level::Competent));
+        assert_eq!(out[1], Some(Level::Competent));
+        rules.boundary_ties = BoundaryTies::IncludeAll;
+        let all_in = assign_levels(&scores, &shares, &rules);
+        assert_eq!(all_in[0], Some(Level::Excellent));
+        assert_eq!(all_in[1], Some(Level::Excellent));
+    }
+
+    #[test]
+    fn level_ids_round_trip() {
+        for level in [Level::Excellent, Level::Competent, Level::Basic, Level::Unfit] {
+            assert_eq!(Level::parse(level.as_str()), Some(level));
+        }
+        assert_eq!(Level::parse("great"), None);
+    }
+}

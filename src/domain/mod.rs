@@ -1,0 +1,30 @@
+//! The rules core: every rule that decides a number, as plain Rust.
+//!
+//! Dependency rule: this module uses std, serde and pure crates (hashing, big integers) only.
+//! It never imports `leptos`, `web_sys`, `gloo` or `wasm_bindgen` — `scripts/test` greps for
+//! them — and takes time, randomness and ids as arguments, so every draw and tally is
+//! deterministic and reproducible from the files alone.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`meeting`] | the meeting model and its file format, validated once |
+//! | [`draw`] | the RFC 3797 draw and its record |
+//! | [`code`] | one-time ballot codes: check symbol and keyed tag |
+//! | [`ballot`] | ballots, their exchanged form, and drafts being filled in |
+//! | [`tally`] | exact counts, scores and satisfaction rates |
+//! | [`level`] | ranks and levels from scores |
+//! | [`reconcile`] | closure reconciliation of ballots against codes and 应到 |
+//! | [`exact`] | rational text forms and the one display-rounding function |
+//! | [`report`] | the tally as a text table and as JSON, shared by the CLI and the app |
+//! | [`demo`] | the embedded demo meeting |
+
+pub mod ballot;
+pub mod code;
+pub mod demo;
+pub mod draw;
+pub mod exact;
+pub mod level;
+pub mod meeting;
+pub mod reconcile;
+pub mod report;
+pub mod tally;

@@ -1,0 +1,336 @@
+//! The exact tally: counts per presenter × aspect × rater group × grade, then weighted
+//! scores, satisfaction rates, ranks and levels — all integers and rationals.
+//!
+//! Formulas (see `docs/rules.md`):
+//! * group mean of an aspect = Σ points of the group's grades / number of those grades;
+//! * aspect score = Σ weight × group mean / Σ weight, over the groups with at least one
+//!   grade on that aspect (a group with none drops out and its weight with it);
+//! * presenter score = mean of the aspect scores, or their weighted mean if aspects carry
+//!   weights;
+//! * satisfaction (满意率) of an aspect = grades marked `satisfied` (好 + 较好) / all grades,
+//!   over every group, unweighted; the presenter's rate is the overall aspect's;
+//! * worst share = grades of the worst grade (差) on the overall aspect / all its grades.
+//!
+//! The tally depends only on the multiset of ballots: their order never matters.
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+
+use super::ballot::{Ballot, Mark};
+use super::exact::ratio;
+use super::level::{Level, assign_levels, rank};
+use super::meeting::Meeting;
+
+/// Everything counted and computed for one presenter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresenterTally {
+    /// counts[aspect][group][grade]
+    pub counts: Vec<Vec<Vec<u32>>>,
+    /// Ballots per group that recused on this presenter.
+    pub recused: Vec<u32>,
+    /// Ballots per group that abstained on this presenter (blank ballots included).
+    pub abstained: Vec<u32>,
+    /// Exact score per aspect; None when no group graded it.
+    pub aspect_scores: Vec<Option<BigRational>>,
+    pub score: Option<BigRational>,
+    /// Satisfaction rate per aspect; None without grades.
+    pub satisfaction: Vec<Option<BigRational>>,
+    /// Share of the worst grade on the overall aspect.
+    pub worst_share: Option<BigRational>,
+    pub rank: Option<u32>,
+    pub level: Option<Level>,
+}
+
+impl PresenterTally {
+    /// Number of grades a group gave on an aspect (its valid count).
+    pub fn valid(&self, aspect: usize, group: usize) -> u32 {
+        self.counts[aspect][group].iter().sum()
+    }
+
+    /// Grades given on an aspect, all groups together, per grade.
+    pub fn aspect_counts(&self, aspect: usize) -> Vec<u32> {
+        let grades = self.counts[aspect].first().map_or(0, Vec::len);
+        (0..grades)
+            .map(|k| self.counts[aspect].iter().map(|g| g[k]).sum())
+            .collect()
+    }
+
+    /// Exact mean points a group gave on an aspect.
+    pub fn group_mean(&self, aspect: usize, group: usize, points: &[u32]) -> Option<BigRational> {
+        let counts = &self.counts[aspect][group];
+        let valid: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+        (valid > 0).then(|| {
+            let total: u64 = counts
+                .iter()
+                .zip(points)
+                .map(|(&c, &p)| u64::from(c) * u64::from(p))
+                .sum();
+            ratio(total, valid)
+        })
+    }
+}
+
+/// The tally of a set of ballots for one meeting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    /// One entry per presenter, in the meeting's order.
+    pub presenters: Vec<PresenterTally>,
+    /// Ballots counted per group (blank ones included).
+    pub ballots: Vec<u32>,
+    /// Blank ballots per group.
+    pub blank: Vec<u32>,
+    min_breakdown_size: u32,
+}
+
+impl Tally {
+    /// Counts `ballots` (already checked against `meeting`) and computes every number.
+    pub fn count<'a, I>(meeting: &Meeting, ballots: I) -> Tally
+    where
+        I: IntoIterator<Item = &'a Ballot>,
+    {
+        let presenters = meeting.presenters().len();
+        let aspects = meeting.aspects().len();
+        let groups = meeting.groups().len();
+        let grades = meeting.grades().len();
+        // Flat counters, indexed [presenter][aspect][group][grade], for a cache-friendly pass.
+        let mut flat = vec![0u32; presenters * aspects * groups * grades];
+        let mut recused = vec![0u32; presenters * groups];
+        let mut abstained = vec![0u32; presenters * groups];
+        let mut ballots_per_group = vec![0u32; groups];
+        let mut blank = vec![0u32; groups];
+
+        for ballot in ballots {
+            let g = ballot.group();
+            ballots_per_group[g] += 1;
+            if ballot.is_blank() {
+                blank[g] += 1;
+            }
+            for (p, mark) in ballot.marks().iter().enumerate() {
+                match mark {
+                    Mark::Graded(chosen) => {
+                        for (a, &k) in chosen.iter().enumerate() {
+                            flat[((p * aspects + a) * groups + g) * grades + usize::from(k)] += 1;
+                        }
+                    }
+                    Mark::Recused => recused[p * groups + g] += 1,
+                    Mark::Abstained => abstained[p * groups + g] += 1,
+                }
+            }
+        }
+
+        let mut tallies: Vec<PresenterTally> = (0..presenters)
+            .map(|p| {
+                let counts = (0..aspects)
+                    .map(|a| {
+                        (0..groups)
+                            .map(|g| {
+                                let start = ((p * aspects + a) * groups + g) * grades;
+                                flat[start..start + grades].to_vec()
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let mut tally = PresenterTally {
+                    counts,
+                    recused: recused[p * groups..(p + 1) * groups].to_vec(),
+                    abstained: abstained[p * groups..(p + 1) * groups].to_vec(),
+                    aspect_scores: Vec::new(),
+                    score: None,
+                    satisfaction: Vec::new(),
+                    worst_share: None,
+                    rank: None,
+                    level: None,
+                };
+                compute_scores(meeting, &mut tally);
+                tally
+            })
+            .collect();
+
+        let scores: Vec<Option<BigRational>> = tallies.iter().map(|t| t.score.clone()).collect();
+        let shares: Vec<Option<BigRational>> = tallies.iter().map(|t| t.worst_share.clone()).collect();
+        let ranks = rank(&scores);
+        let levels = assign_levels(&scores, &shares, meeting.rules());
+        for ((tally, rank), level) in tallies.iter_mut().zip(ranks).zip(levels) {
+            tally.rank = rank;
+            tally.level = level;
+        }
+
+        Tally {
+            presenters: tallies,
+            ballots: ballots_per_group,
+            blank,
+            min_breakdown_size: meeting.min_breakdown_size(),
+        }
+    }
+
+    /// Presenter indices in ranking order: by rank, ties in meeting (pool) order, unrated last.
+    pub fn ranking(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.presenters.len()).collect();
+        order.sort_by_key(|&p| (self.presenters[p].rank.unwrap_or(u32::MAX), p));
+        order
+    }
+
+    /// Whether a group's breakdown for a presenter may be shown: only when at least
+    /// `min_breakdown_size` of the group's raters graded that presenter, so a small group's
+    /// votes cannot be read off.
+    pub fn breakdown_visible(&self, presenter: usize, group: usize) -> bool {
+        let tally = &self.presenters[presenter];
+        !tally.counts.is_empty() && tally.valid(0, group) >= self.min_breakdown_size
+    }
+}
+
+fn compute_scores(meeting: &Meeting, tally: &mut PresenterTally) {
+    let points: Vec<u32> = meeting.grades().iter().map(|g| g.points).collect();
+    let satisfied: Vec<bool> = meeting.grades().iter().map(|g| g.satisfied).collect();
+    let aspects = meeting.aspects();
+
+    tally.aspect_scores = (0..aspects.len())
+        .map(|a| {
+            let mut weighted = BigRational::from_integer(BigInt::from(0));
+            let mut weight_sum: u64 = 0;
+            for (g, group) in meeting.groups().iter().enumerate() {
+                if let Some(mean) = tally.group_mean(a, g, &points) {
+                    weighted += mean * BigRational::from_integer(BigInt::from(group.weight));
+                    weight_sum += u64::from(group.weight);
+                }
+            }
+            (weight_sum > 0).then(|| weighted / BigRational::from_integer(BigInt::from(weight_sum)))
+        })
+        .collect();
+
+    let mut total = BigRational::from_integer(BigInt::from(0));
+    let mut weight_sum: u64 = 0;
+    for (aspect, score) in aspects.iter().zip(&tally.aspect_scores) {
+        if let Some(score) = score {
+            let w = aspect.weight.unwrap_or(1);
+            total += score * BigRational::from_integer(BigInt::from(w));
+            weight_sum += u64::from(w);
+        }
+    }
+    tally.score = (weight_sum > 0).then(|| total / BigRational::from_integer(BigInt::from(weight_sum)));
+
+    tally.satisfaction = (0..aspects.len())
+        .map(|a| {
+            let counts = tally.aspect_counts(a);
+            let valid: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+            let good: u64 = counts
+                .iter()
+                .zip(&satisfied)
+                .filter(|(_, s)| **s)
+                .map(|(&c, _)| u64::from(c))
+                .sum();
+            (valid > 0).then(|| ratio(good, valid))
+        })
+        .collect();
+
+    let overall = tally.aspect_counts(meeting.overall_aspect());
+    let valid: u64 = overall.iter().map(|&c| u64::from(c)).sum();
+    let worst = overall.last().map_or(0, |&c| u64::from(c));
+    tally.worst_share = (valid > 0).then(|| ratio(worst, valid));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ballot::{BallotDraft, Credential};
+    use crate::domain::demo::small_meeting;
+    use crate::domain::exact::format_decimal;
+
+    fn ballot(meeting: &Meeting, group: usize, marks: &[&str]) -> Ballot {
+        let mut draft = BallotDraft::new(meeting, Credential::Group(group));
+        for (p, text) in marks.iter().enumerate() {
+            match *text {
+                "R" => draft.set_recused(p),
+                "A" => draft.set_abstained(p),
+                digits => {
+                    for (a, d) in digits.bytes().enumerate() {
+                        draft.set_grade(p, a, d - b'1');
+                    }
+                }
+            }
+        }
+        draft.finish().unwrap()
+    }
+
+    /// The worked example of docs/rules.md, computed by hand:
+    /// presenter 1, all aspects alike, 考核组 (40) gives 好 好 较好 → mean 280/3,
+    /// 乡镇 (30) gives 较好 一般 → 70, 第一书记 (30) gives 好 差 → 70.
+    /// Score = (40·280/3 + 30·70 + 30·70) / 100 = (11200/3 + 4200) / 100 = 23800/300 = 238/3 ≈ 79.33.
+    #[test]
+    fn weighted_score_matches_the_hand_computed_example() {
+        let m = small_meeting("open");
+        let ballots = vec![
+            ballot(&m, 0, &["11111111", "A", "A", "A"]),
+            ballot(&m, 0, &["11111111", "A", "A", "A"]),
+            ballot(&m, 0, &["22222222", "A", "A", "A"]),
+            ballot(&m, 1, &["22222222", "A", "A", "A"]),
+            ballot(&m, 1, &["33333333", "A", "A", "A"]),
+            ballot(&m, 2, &["11111111", "A", "A", "A"]),
+            ballot(&m, 2, &["44444444", "A", "A", "A"]),
+        ];
+        let tally = Tally::count(&m, &ballots);
+        let p = &tally.presenters[0];
+        assert_eq!(p.score, Some(ratio(238, 3)));
+        assert_eq!(format_decimal(p.score.as_ref().unwrap(), 2), "79.33");
+        // 满意率: 好/较好 = 3 + 1 + 1 = 5 of 7.
+        assert_eq!(p.satisfaction[0], Some(ratio(5, 7)));
+        assert_eq!(p.worst_share, Some(ratio(1, 7)));
+        assert_eq!(p.aspect_counts(0), [3, 2, 1, 1]);
+        assert_eq!(p.level, Some(Level::Competent));
+        // The other presenters got only abstentions: no score, no rank.
+        assert_eq!(tally.presenters[1].score, None);
+        assert_eq!(tally.presenters[1].abstained, [3, 2, 2]);
+        assert_eq!(tally.ranking(), [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_group_without_grades_drops_out_with_its_weight() {
+        let m = small_meeting("open");
+        let ballots = vec![
+            ballot(&m, 0, &["11111111", "R", "A", "A"]),
+            ballot(&m, 1, &["33333333", "R", "A", "A"]),
+        ];
+        let tally = Tally::count(&m, &ballots);
+        // (40·100 + 30·60) / 70 = 5800/70 = 580/7.
+        assert_eq!(tally.presenters[0].score, Some(ratio(580, 7)));
+        assert_eq!(tally.presenters[1].recused, [1, 1, 0]);
+    }
+
+    #[test]
+    fn aspect_weights_make_a_weighted_mean() {
+        let mut file = small_meeting("open").to_file();
+        for (i, aspect) in file.aspects.iter_mut().enumerate() {
+            aspect.weight = Some(if i == 0 { 3 } else { 1 });
+        }
+        let m = Meeting::try_from(file).unwrap();
+        let ballots = vec![ballot(&m, 0, &["14444444", "A", "A", "A"])];
+        let tally = Tally::count(&m, &ballots);
+        // (3·100 + 7·40) / 10 = 58.
+        assert_eq!(tally.presenters[0].score, Some(ratio(58, 1)));
+        assert_eq!(tally.presenters[0].level, Some(Level::Unfit));
+    }
+
+    #[test]
+    fn blank_ballots_are_counted_as_returned_and_blank() {
+        let m = small_meeting("open");
+        let blank = BallotDraft::new(&m, Credential::Group(2)).finish().unwrap();
+        let tally = Tally::count(&m, [&blank, &blank]);
+        assert_eq!(tally.ballots, [0, 0, 2]);
+        assert_eq!(tally.blank, [0, 0, 2]);
+        assert!(tally.presenters.iter().all(|p| p.score.is_none()));
+    }
+
+    #[test]
+    fn breakdown_is_withheld_below_the_minimum_group_size() {
+        let m = small_meeting("open");
+        let ballots = vec![
+            ballot(&m, 0, &["11111111", "R", "A", "A"]),
+            ballot(&m, 0, &["11111111", "11111111", "A", "A"]),
+            ballot(&m, 0, &["11111111", "11111111", "A", "A"]),
+        ];
+        let tally = Tally::count(&m, &ballots);
+        assert!(tally.breakdown_visible(0, 0));
+        assert!(!tally.breakdown_visible(1, 0), "only two graded presenter 2");
+        assert!(!tally.breakdown_visible(0, 1));
+    }
+}

@@ -1,0 +1,105 @@
+//! The app root: which screen this device shows, remembered across reloads.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Bilingual, MeetingOverview, RoleHome, StartScreen};
+use crate::browser::storage::{self, DEVICE_ROLE_KEY, StorageFailure};
+
+/// What this device is used for in the hall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceRole {
+    /// The host's projector laptop: set up, draw, collect, board, export.
+    Host,
+    /// A shared tablet passed along the rows.
+    Rater,
+}
+
+/// Which screen is on: the start screen, a role's home, or the demo meeting overview.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Screen {
+    Start,
+    Role(DeviceRole),
+    Demo,
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let (storage_problem, set_storage_problem) = signal(None::<StorageFailure>);
+    let initial = match storage::load::<DeviceRole>(DEVICE_ROLE_KEY) {
+        Ok(Some(role)) => Screen::Role(role),
+        Ok(None) => Screen::Start,
+        Err(problem) => {
+            set_storage_problem.set(Some(problem));
+            Screen::Start
+        }
+    };
+    let (screen, set_screen) = signal(initial);
+
+    // Persist first, then switch: the choice survives a reload the moment it is shown.
+    let choose_role = move |role: Option<DeviceRole>| {
+        let result = match role {
+            Some(role) => storage::save(DEVICE_ROLE_KEY, &role),
+            None => {
+                storage::remove(DEVICE_ROLE_KEY);
+                Ok(())
+            }
+        };
+        set_storage_problem.set(result.err());
+        set_screen.set(role.map_or(Screen::Start, Screen::Role));
+    };
+
+    view! {
+        <header class="app-header">
+            <span class="app-header__name" lang="zh-CN">"评议"</span>
+            <span class="app-header__latin" lang="en">"Pingyi"</span>
+        </header>
+        {move || {
+            storage_problem
+                .get()
+                .map(|problem| {
+                    view! {
+                        <p class="banner" data-state="error" role="alert">
+                            {problem.to_string()}
+                        </p>
+                    }
+                })
+        }}
+        <main class="app-main">
+            {move || match screen.get() {
+                Screen::Start => {
+                    view! {
+                        <StartScreen
+                            on_choose=Callback::new(move |role| choose_role(Some(role)))
+                            on_demo=Callback::new(move |()| set_screen.set(Screen::Demo))
+                        />
+                    }
+                        .into_any()
+                }
+                Screen::Role(role) => {
+                    view! {
+                        <RoleHome role=role on_change_role=Callback::new(move |()| choose_role(None)) />
+                    }
+                        .into_any()
+                }
+                Screen::Demo => {
+                    view! {
+                        <section class="screen" aria-labelledby="demo-title">
+                            <button
+                                class="button"
+                                data-variant="quiet"
+                                on:click=move |_| set_screen.set(Screen::Start)
+                            >
+                                <Bilingual zh="返回" en="Back" />
+                            </button>
+                            <MeetingOverview meeting=crate::domain::demo::demo_meeting() />
+                        </section>
+                    }
+                        .into_any()
+                }
+            }}
+        </main>
+    }
+}

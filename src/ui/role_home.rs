@@ -1,0 +1,48 @@
+//! The home screen of a device once its role is chosen.
+
+use leptos::prelude::*;
+
+use super::{Bilingual, DeviceRole, MeetingOverview};
+
+/// The host sees the current meeting (the embedded demo until one is set up); a tablet sees
+/// that it waits for a meeting from the host.
+#[component]
+pub fn RoleHome(
+    /// The role this device was given.
+    role: DeviceRole,
+    /// Called when staff want to give the device another role.
+    on_change_role: Callback<()>,
+) -> impl IntoView {
+    let body = match role {
+        DeviceRole::Host => view! {
+            <h1 id="role-title" class="screen__title">
+                <Bilingual zh="主持人 · 投影电脑" en="Host · projector laptop" />
+            </h1>
+            <MeetingOverview meeting=crate::domain::demo::demo_meeting() />
+        }
+        .into_any(),
+        DeviceRole::Rater => view! {
+            <h1 id="role-title" class="screen__title">
+                <Bilingual zh="评议人 · 平板" en="Rater · tablet" />
+            </h1>
+            <p class="notice" data-state="waiting">
+                <Bilingual
+                    zh="这台平板还没有加入会议。请扫描主持人屏幕上的二维码，或打开主持人发来的链接或会议文件。"
+                    en="This tablet has not joined a meeting yet. Scan the QR code on the host's screen, or open the link or meeting file from the host."
+                />
+            </p>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="screen role-home" data-role=move || match role {
+            DeviceRole::Host => "host",
+            DeviceRole::Rater => "rater",
+        } aria-labelledby="role-title">
+            {body}
+            <button class="button" data-variant="quiet" on:click=move |_| on_change_role.run(())>
+                <Bilingual zh="更改设备用途" en="Change this device's role" />
+            </button>
+        </section>
+    }
+}

@@ -1,0 +1,84 @@
+//! In-browser tests (wasm-bindgen-test in headless Chromium): the app mounted into a real
+//! document, clicked, and its storage read back.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a document")
+}
+
+fn fresh_container() -> web_sys::HtmlElement {
+    let doc = document();
+    let body = doc.body().expect("a body");
+    body.set_inner_html("");
+    let container = doc.create_element("div").expect("a div");
+    body.append_child(&container).expect("append");
+    container.unchecked_into()
+}
+
+fn click_button_containing(text: &str) {
+    let buttons = document().query_selector_all("button").expect("query");
+    for i in 0..buttons.length() {
+        let node = buttons.item(i).expect("node");
+        if node.text_content().unwrap_or_default().contains(text) {
+            node.unchecked_into::<web_sys::HtmlElement>().click();
+            return;
+        }
+    }
+    panic!("no button containing {text}");
+}
+
+fn page_text() -> String {
+    document()
+        .body()
+        .and_then(|b| b.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn picking_the_tablet_role_stores_it_and_shows_the_tablet_home() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    let handle = leptos::mount::mount_to(fresh_container(), pingyi::ui::App);
+    leptos::task::tick().await;
+    assert!(page_text().contains("这台设备用于"));
+
+    click_button_containing("评议人");
+    leptos::task::tick().await;
+    assert_eq!(
+        storage.get_item("pingyi.device-role.v1").unwrap().as_deref(),
+        Some("\"rater\"")
+    );
+    assert!(page_text().contains("还没有加入会议"));
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_role_opens_its_home_directly() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("pingyi.device-role.v1", "\"host\"").unwrap();
+    let handle = leptos::mount::mount_to(fresh_container(), pingyi::ui::App);
+    leptos::task::tick().await;
+    assert!(page_text().contains("主持人"));
+    assert!(!page_text().contains("这台设备用于"));
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn unreadable_stored_data_is_shown_not_swallowed() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("pingyi.device-role.v1", "not json").unwrap();
+    let handle = leptos::mount::mount_to(fresh_container(), pingyi::ui::App);
+    leptos::task::tick().await;
+    let alert = document().query_selector("[role=alert]").unwrap();
+    assert!(
+        alert.is_some(),
+        "a corrupt stored value must raise a visible banner"
+    );
+    drop(handle);
+}

@@ -1,0 +1,181 @@
+//! What every end-to-end test needs: the release `dist/` served on 127.0.0.1, a chromedriver
+//! in its own process group (ended with the group when the test ends, pass or fail), and a
+//! headless Chromium session with a fresh profile under `target/`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::json;
+
+/// Serves the files of `dist/` over plain HTTP/1.1 on a free loopback port.
+pub struct StaticServer {
+    pub base_url: String,
+}
+
+impl StaticServer {
+    pub fn start() -> StaticServer {
+        let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist");
+        assert!(
+            dist.join("index.html").exists(),
+            "dist/index.html is missing: run `trunk build --release` first (scripts/test does)"
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let base_url = format!("http://{}", listener.local_addr().expect("local address"));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let dist = dist.clone();
+                std::thread::spawn(move || serve_one(stream, &dist));
+            }
+        });
+        StaticServer { base_url }
+    }
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("json") | Some("webmanifest") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+fn serve_one(stream: TcpStream, dist: &Path) {
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut header = String::new();
+        while reader.read_line(&mut header).unwrap_or(0) > 2 {
+            header.clear();
+        }
+        let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+        let path = path.split(['?', '#']).next().unwrap_or("/");
+        let relative = path.trim_start_matches('/');
+        let mut file = if relative.is_empty() {
+            dist.join("index.html")
+        } else {
+            dist.join(relative)
+        };
+        if relative.contains("..") || !file.is_file() {
+            file = dist.join("index.html");
+        }
+        let mut body = Vec::new();
+        if let Ok(mut f) = std::fs::File::open(&file) {
+            let _ = f.read_to_end(&mut body);
+        }
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\r\n",
+            content_type(&file),
+            body.len()
+        );
+        let stream = reader.get_mut();
+        if stream.write_all(head.as_bytes()).is_err() || stream.write_all(&body).is_err() {
+            return;
+        }
+    }
+}
+
+/// A chromedriver process group; dropping it ends chromedriver and every Chromium it started.
+pub struct Driver {
+    child: Child,
+    pub url: String,
+}
+
+impl Driver {
+    pub fn start() -> Driver {
+        use std::os::unix::process::CommandExt;
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (scripts/test installs chromium-driver)"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start listening");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// A new headless Chromium session with its own fresh profile directory.
+    pub async fn session(&self, name: &str, width: u32, height: u32) -> Client {
+        let profile = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target/e2e-profiles")
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&profile);
+        std::fs::create_dir_all(&profile).expect("profile directory");
+        let args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".to_owned(), json!({ "args": args }));
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a WebDriver session with headless Chromium")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Negative pid: the whole process group, Chromium included.
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(format!("-{}", self.child.id()))
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until an element matching `xpath` exists, up to 10 s, and returns it.
+pub async fn wait_for(client: &Client, xpath: &str) -> Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|e| panic!("no element {xpath} within 10 s: {e}"))
+}
+
+/// XPath of a button whose visible text contains `text`, as a person would look for it.
+pub fn button(text: &str) -> String {
+    format!("//button[contains(normalize-space(.), '{text}')]")
+}
+
+/// XPath of a level-1 heading whose text contains `text`.
+pub fn heading(text: &str) -> String {
+    format!("//h1[contains(normalize-space(.), '{text}')]")
+}
