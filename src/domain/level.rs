@@ -48,15 +48,43 @@ impl Level {
 /// Competition ranking by exact score, best first: equal scores share a rank and the next
 /// rank skips (1, 2, 2, 4). Presenters without a score get no rank.
 pub fn rank(scores: &[Option<BigRational>]) -> Vec<Option<u32>> {
-    scores
-        .iter()
-        .map(|own| {
-            own.as_ref().map(|own| {
-                let higher = scores.iter().flatten().filter(|other| *other > own).count();
-                higher as u32 + 1
-            })
-        })
+    let standing = Standing::of(scores);
+    (0..scores.len())
+        .map(|p| standing.higher(p).map(|h| h as u32 + 1))
         .collect()
+}
+
+/// How many scores are above and at-or-above each presenter's, from one sort
+/// (n log n comparisons instead of n²).
+struct Standing {
+    /// (strictly higher, higher or equal incl. self) per presenter; None without a score.
+    counts: Vec<Option<(usize, usize)>>,
+}
+
+impl Standing {
+    fn of(scores: &[Option<BigRational>]) -> Standing {
+        let mut order: Vec<usize> = (0..scores.len()).filter(|&p| scores[p].is_some()).collect();
+        order.sort_by(|&a, &b| scores[b].cmp(&scores[a]));
+        let mut counts = vec![None; scores.len()];
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len() && scores[order[end]] == scores[order[start]] {
+                end += 1;
+            }
+            for &p in &order[start..end] {
+                counts[p] = Some((start, end));
+            }
+            start = end;
+        }
+        Standing { counts }
+    }
+    fn higher(&self, presenter: usize) -> Option<usize> {
+        self.counts[presenter].map(|(h, _)| h)
+    }
+    fn at_least(&self, presenter: usize) -> Option<usize> {
+        self.counts[presenter].map(|(_, a)| a)
+    }
 }
 
 /// Number of 优秀 places: `percent` of the rated presenters, rounded down, but at least one.
@@ -80,10 +108,12 @@ pub fn assign_levels(
     let rated = scores.iter().flatten().count();
     let seats = excellent_seats(rated, rules.excellent_top_percent);
     let threshold = |points: u32| BigRational::from_integer(BigInt::from(points));
+    let standing = Standing::of(scores);
     scores
         .iter()
         .zip(worst_shares)
-        .map(|(score, worst_share)| {
+        .enumerate()
+        .map(|(p, (score, worst_share))| {
             let score = score.as_ref()?;
             let too_many_worst = worst_share.as_ref().is_some_and(|s| *s > rules.unfit_worst_share);
             if too_many_worst || *score < threshold(rules.unfit_below) {
@@ -92,8 +122,8 @@ pub fn assign_levels(
             if *score < threshold(rules.basic_below) {
                 return Some(Level::Basic);
             }
-            let higher = scores.iter().flatten().filter(|s| *s > score).count();
-            let at_least = scores.iter().flatten().filter(|s| *s >= score).count();
+            let higher = standing.higher(p).unwrap_or(0);
+            let at_least = standing.at_least(p).unwrap_or(0);
             let in_quota = match rules.boundary_ties {
                 BoundaryTies::ExcludeAll => at_least <= seats,
                 BoundaryTies::IncludeAll => higher < seats,

@@ -179,35 +179,79 @@ impl Tally {
     }
 }
 
-fn compute_scores(meeting: &Meeting, tally: &mut PresenterTally) {
-    let points: Vec<u32> = meeting.grades().iter().map(|g| g.points).collect();
-    let satisfied: Vec<bool> = meeting.grades().iter().map(|g| g.satisfied).collect();
-    let aspects = meeting.aspects();
+/// A non-negative fraction with an unreduced integer numerator and denominator, summed
+/// without a gcd at every step; turned into a reduced [`BigRational`] once at the end.
+/// Numerators stay far inside u128: points ≤ 100, ≤ 4 000 ballots, ≤ 8 groups.
+struct Fraction {
+    numer: BigInt,
+    denom: BigInt,
+}
 
-    tally.aspect_scores = (0..aspects.len())
-        .map(|a| {
-            let mut weighted = BigRational::from_integer(BigInt::from(0));
-            let mut weight_sum: u64 = 0;
-            for (g, group) in meeting.groups().iter().enumerate() {
-                if let Some(mean) = tally.group_mean(a, g, &points) {
-                    weighted += mean * BigRational::from_integer(BigInt::from(group.weight));
-                    weight_sum += u64::from(group.weight);
-                }
-            }
-            (weight_sum > 0).then(|| weighted / BigRational::from_integer(BigInt::from(weight_sum)))
-        })
-        .collect();
-
-    let mut total = BigRational::from_integer(BigInt::from(0));
-    let mut weight_sum: u64 = 0;
-    for (aspect, score) in aspects.iter().zip(&tally.aspect_scores) {
-        if let Some(score) = score {
-            let w = aspect.weight.unwrap_or(1);
-            total += score * BigRational::from_integer(BigInt::from(w));
-            weight_sum += u64::from(w);
+impl Fraction {
+    fn zero() -> Fraction {
+        Fraction {
+            numer: BigInt::from(0),
+            denom: BigInt::from(1),
         }
     }
-    tally.score = (weight_sum > 0).then(|| total / BigRational::from_integer(BigInt::from(weight_sum)));
+    /// self + weight · numer / denom
+    fn add_weighted(&mut self, weight: u64, numer: &BigInt, denom: &BigInt) {
+        if *denom == self.denom {
+            self.numer += numer * weight;
+        } else {
+            self.numer = &self.numer * denom + numer * weight * &self.denom;
+            self.denom *= denom;
+        }
+    }
+    fn divided_by(self, divisor: u64) -> BigRational {
+        BigRational::new(self.numer, self.denom * divisor)
+    }
+}
+
+fn compute_scores(meeting: &Meeting, tally: &mut PresenterTally) {
+    let points: Vec<u64> = meeting.grades().iter().map(|g| u64::from(g.points)).collect();
+    let satisfied: Vec<bool> = meeting.grades().iter().map(|g| g.satisfied).collect();
+    let aspects = meeting.aspects();
+    let groups = meeting.groups();
+
+    // Aspect score = Σ_g w_g · (S_g / c_g) / Σ_g w_g over groups with c_g > 0, where S_g is
+    // the group's points and c_g its grade count. Summed over a common denominator.
+    let mut aspect_fractions: Vec<Option<(BigInt, BigInt)>> = Vec::with_capacity(aspects.len());
+    for a in 0..aspects.len() {
+        let mut sum = Fraction::zero();
+        let mut weight_sum: u64 = 0;
+        for (g, group) in groups.iter().enumerate() {
+            let counts = &tally.counts[a][g];
+            let valid: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+            if valid == 0 {
+                continue;
+            }
+            let total: u64 = counts.iter().zip(&points).map(|(&c, &p)| u64::from(c) * p).sum();
+            sum.add_weighted(
+                u64::from(group.weight),
+                &BigInt::from(total),
+                &BigInt::from(valid),
+            );
+            weight_sum += u64::from(group.weight);
+        }
+        aspect_fractions.push((weight_sum > 0).then(|| (sum.numer, sum.denom * weight_sum)));
+    }
+    tally.aspect_scores = aspect_fractions
+        .iter()
+        .map(|f| f.as_ref().map(|(n, d)| BigRational::new(n.clone(), d.clone())))
+        .collect();
+
+    // Presenter score = Σ_a v_a · score_a / Σ_a v_a (v_a = 1 without aspect weights).
+    let mut sum = Fraction::zero();
+    let mut weight_sum: u64 = 0;
+    for (aspect, fraction) in aspects.iter().zip(&aspect_fractions) {
+        if let Some((numer, denom)) = fraction {
+            let w = u64::from(aspect.weight.unwrap_or(1));
+            sum.add_weighted(w, numer, denom);
+            weight_sum += w;
+        }
+    }
+    tally.score = (weight_sum > 0).then(|| sum.divided_by(weight_sum));
 
     tally.satisfaction = (0..aspects.len())
         .map(|a| {

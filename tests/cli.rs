@@ -1,0 +1,147 @@
+//! The `pingyi` binary as a user runs it: real files, real exit codes.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use pingyi::domain::ballot::{
+    BALLOT_FILE_FORMAT, BALLOT_FILE_VERSION, BallotDraft, BallotEntryV1, BallotFileV1, Credential,
+};
+use pingyi::domain::code::{MeetingSecret, issue_codes};
+use pingyi::domain::demo::small_meeting;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn pingyi(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pingyi"))
+        .args(args)
+        .output()
+        .expect("run pingyi");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn draw_prints_the_selection_of_chinese_names_in_order() {
+    let dir = scratch("draw");
+    let pool = dir.join("names.txt");
+    let names: Vec<String> = (1..=40).map(|i| format!("第一书记{i:02}")).collect();
+    std::fs::write(&pool, names.join("\n")).unwrap();
+    let pool = pool.to_str().unwrap();
+    let args = [
+        "draw",
+        "--pool",
+        pool,
+        "--source",
+        "9319",
+        "--source",
+        "2 5 12 8 10",
+        "--count",
+        "15",
+        "--json",
+    ];
+    let (code, stdout, _) = pingyi(&args);
+    assert_eq!(code, 0);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["key_string"], "9319./2.5.8.10.12./");
+    assert_eq!(value["selected"].as_array().unwrap().len(), 15);
+    let (code, text, _) = pingyi(&args[..args.len() - 1]);
+    assert_eq!(code, 0);
+    assert_eq!(text.lines().count(), 2 + 15);
+    // The same sources give the same draw.
+    assert_eq!(pingyi(&args).1, stdout);
+}
+
+#[test]
+fn draw_refuses_bad_input_with_exit_code_2() {
+    let dir = scratch("draw-bad");
+    let pool = dir.join("names.txt");
+    std::fs::write(&pool, "甲\n乙\n").unwrap();
+    let pool = pool.to_str().unwrap();
+    let cases: [&[&str]; 4] = [
+        &["draw", "--pool", pool, "--source", "12", "--count", "3"],
+        &["draw", "--pool", pool, "--source", "1x", "--count", "1"],
+        &["draw", "--pool", "/no/such/file", "--source", "1", "--count", "1"],
+        &["draw", "--pool", pool, "--count", "1"],
+    ];
+    for args in cases {
+        let (code, _, stderr) = pingyi(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(!stderr.trim().is_empty(), "{args:?} must say why");
+    }
+}
+
+#[test]
+fn tally_prints_the_ranking_and_counts_a_repeated_ballot_once() {
+    let dir = scratch("tally");
+    let meeting = small_meeting("code");
+    let secret = MeetingSecret::from_bytes([3; 32]);
+    let codes = issue_codes(&secret, meeting.id(), 0, 2).unwrap();
+    let ballot = |code, grade| {
+        let mut draft = BallotDraft::new(&meeting, Credential::Code(code));
+        for p in 0..4 {
+            draft.fill_presenter(p, grade);
+        }
+        BallotEntryV1 {
+            ballot: draft.finish().unwrap().to_v1(&meeting),
+        }
+    };
+    let file = |entries| BallotFileV1 {
+        format: BALLOT_FILE_FORMAT.into(),
+        version: BALLOT_FILE_VERSION,
+        ballots: entries,
+    };
+    let meeting_path = dir.join("meeting.json");
+    std::fs::write(&meeting_path, serde_json::to_string(&meeting.to_file()).unwrap()).unwrap();
+    let a = dir.join("a.json");
+    std::fs::write(
+        &a,
+        serde_json::to_string(&file(vec![ballot(codes[0], 0), ballot(codes[1], 1)])).unwrap(),
+    )
+    .unwrap();
+    let b = dir.join("b.json");
+    std::fs::write(
+        &b,
+        serde_json::to_string(&file(vec![ballot(codes[0], 0)])).unwrap(),
+    )
+    .unwrap();
+
+    let paths = [
+        meeting_path.to_str().unwrap(),
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ];
+    let (code, stdout, stderr) = pingyi(&["tally", paths[0], paths[1], paths[2], "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["ballots_counted"], 2);
+    assert_eq!(value["duplicates_ignored"], 1);
+    // Every presenter: one 好 (100) and one 较好 (80) from the same group → 90.
+    assert_eq!(value["ranking"][0]["score"], "90/1");
+    assert_eq!(value["ranking"][0]["rank"], 1);
+
+    // The same code on a different ballot is a conflict: refused, exit 2.
+    let c = dir.join("c.json");
+    std::fs::write(
+        &c,
+        serde_json::to_string(&file(vec![ballot(codes[0], 3)])).unwrap(),
+    )
+    .unwrap();
+    let (code, _, stderr) = pingyi(&["tally", paths[0], paths[1], c.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("conflict") || stderr.contains("两张内容不同"),
+        "{stderr}"
+    );
+
+    // A ballot file of another meeting is refused.
+    let (code, _, stderr) = pingyi(&["tally", paths[1], paths[1]]);
+    assert_eq!(code, 2, "{stderr}");
+}
