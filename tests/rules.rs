@@ -174,7 +174,8 @@ fn a_tampered_draw_record_is_refused() {
 #[test]
 fn malformed_meetings_are_refused_with_the_reason() {
     type Edit = fn(&mut MeetingFileV1);
-    let cases: Vec<(&str, Edit, fn(&ParseMeetingError) -> bool)> = vec![
+    type Expect = fn(&ParseMeetingError) -> bool;
+    let cases: Vec<(&str, Edit, Expect)> = vec![
         (
             "format",
             |f| f.format = "other".into(),
