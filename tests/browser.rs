@@ -11,17 +11,40 @@ fn document() -> web_sys::Document {
     web_sys::window().and_then(|w| w.document()).expect("a document")
 }
 
+/// A new mount point; earlier ones are removed. The runner's own output elements in the
+/// body must stay, or it cannot see that the tests ran.
 fn fresh_container() -> web_sys::HtmlElement {
     let doc = document();
-    let body = doc.body().expect("a body");
-    body.set_inner_html("");
+    let old = doc.query_selector_all(".test-mount").expect("query");
+    for i in 0..old.length() {
+        if let Some(node) = old.item(i)
+            && let Some(parent) = node.parent_node()
+        {
+            parent.remove_child(&node).expect("remove");
+        }
+    }
     let container = doc.create_element("div").expect("a div");
-    body.append_child(&container).expect("append");
+    container.set_class_name("test-mount");
+    doc.body()
+        .expect("a body")
+        .append_child(&container)
+        .expect("append");
     container.unchecked_into()
 }
 
+fn mount_text() -> String {
+    document()
+        .query_selector(".test-mount")
+        .ok()
+        .flatten()
+        .and_then(|m| m.text_content())
+        .unwrap_or_default()
+}
+
 fn click_button_containing(text: &str) {
-    let buttons = document().query_selector_all("button").expect("query");
+    let buttons = document()
+        .query_selector_all(".test-mount button")
+        .expect("query");
     for i in 0..buttons.length() {
         let node = buttons.item(i).expect("node");
         if node.text_content().unwrap_or_default().contains(text) {
@@ -32,20 +55,13 @@ fn click_button_containing(text: &str) {
     panic!("no button containing {text}");
 }
 
-fn page_text() -> String {
-    document()
-        .body()
-        .and_then(|b| b.text_content())
-        .unwrap_or_default()
-}
-
 #[wasm_bindgen_test]
 async fn picking_the_tablet_role_stores_it_and_shows_the_tablet_home() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.clear().unwrap();
     let handle = leptos::mount::mount_to(fresh_container(), pingyi::ui::App);
     leptos::task::tick().await;
-    assert!(page_text().contains("这台设备用于"));
+    assert!(mount_text().contains("这台设备用于"));
 
     click_button_containing("评议人");
     leptos::task::tick().await;
@@ -53,7 +69,7 @@ async fn picking_the_tablet_role_stores_it_and_shows_the_tablet_home() {
         storage.get_item("pingyi.device-role.v1").unwrap().as_deref(),
         Some("\"rater\"")
     );
-    assert!(page_text().contains("还没有加入会议"));
+    assert!(mount_text().contains("还没有加入会议"));
     drop(handle);
 }
 
@@ -63,8 +79,8 @@ async fn a_stored_role_opens_its_home_directly() {
     storage.set_item("pingyi.device-role.v1", "\"host\"").unwrap();
     let handle = leptos::mount::mount_to(fresh_container(), pingyi::ui::App);
     leptos::task::tick().await;
-    assert!(page_text().contains("主持人"));
-    assert!(!page_text().contains("这台设备用于"));
+    assert!(mount_text().contains("主持人"));
+    assert!(!mount_text().contains("这台设备用于"));
     drop(handle);
 }
 
@@ -74,7 +90,7 @@ async fn unreadable_stored_data_is_shown_not_swallowed() {
     storage.set_item("pingyi.device-role.v1", "not json").unwrap();
     let handle = leptos::mount::mount_to(fresh_container(), pingyi::ui::App);
     leptos::task::tick().await;
-    let alert = document().query_selector("[role=alert]").unwrap();
+    let alert = document().query_selector(".test-mount [role=alert]").unwrap();
     assert!(
         alert.is_some(),
         "a corrupt stored value must raise a visible banner"

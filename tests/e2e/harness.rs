@@ -100,8 +100,10 @@ impl Driver {
             .expect("free port")
             .port();
         let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
+        let log = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/chromedriver-{port}.log"));
         let child = Command::new(&binary)
             .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -153,8 +155,7 @@ impl Drop for Driver {
     fn drop(&mut self) {
         // Negative pid: the whole process group, Chromium included.
         let _ = Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{}", self.child.id()))
+            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
             .status();
         let _ = self.child.wait();
     }
