@@ -5,10 +5,12 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use pingyi::domain::ballot::{
-    BALLOT_FILE_FORMAT, BALLOT_FILE_VERSION, BallotDraft, BallotEntryV1, BallotFileV1, Credential,
+    BALLOT_FILE_FORMAT, BALLOT_FILE_VERSION, BallotDraft, BallotFileV1, Credential,
 };
 use pingyi::domain::code::{MeetingSecret, issue_codes};
 use pingyi::domain::demo::small_meeting;
+use pingyi::domain::signed_ballot::ChainHead;
+use pingyi::domain::signing::DeviceKey;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}-{}", std::process::id()));
@@ -84,14 +86,18 @@ fn tally_prints_the_ranking_and_counts_a_repeated_ballot_once() {
     let meeting = small_meeting("code");
     let secret = MeetingSecret::from_bytes([3; 32]);
     let codes = issue_codes(&secret, meeting.id(), 0, 2).unwrap();
+    let key = DeviceKey::from_seed([4; 32]);
     let ballot = |code, grade| {
         let mut draft = BallotDraft::new(&meeting, Credential::Code(code));
         for p in 0..4 {
             draft.fill_presenter(p, grade);
         }
-        BallotEntryV1 {
-            ballot: draft.finish().unwrap().to_v1(&meeting),
-        }
+        // Each ballot is the first of its own chain: enough for tallying.
+        ChainHead::default().sign_next(
+            &key,
+            draft.finish().unwrap().to_v1(&meeting),
+            "2026-12-18T09:00:00Z",
+        )
     };
     let file = |entries| BallotFileV1 {
         format: BALLOT_FILE_FORMAT.into(),

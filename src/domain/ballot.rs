@@ -97,19 +97,13 @@ pub const BALLOT_FILE_FORMAT: &str = "pingyi-ballots";
 /// The ballot file version this build writes and reads.
 pub const BALLOT_FILE_VERSION: u32 = 1;
 
-/// A file of ballots. Each entry holds the ballot under `ballot`; the signed-ballot fields
-/// that travel with it (device key, chain, signature) sit beside it in the same entry.
+/// A file of signed ballots: exported by a tablet at hand-in, or collected by the host.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BallotFileV1 {
     pub format: String,
     pub version: u32,
-    pub ballots: Vec<BallotEntryV1>,
-}
-
-/// One entry of a ballot file; fields other than `ballot` are read by the signature layer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BallotEntryV1 {
-    pub ballot: BallotV1,
+    pub ballots: Vec<super::signed_ballot::SignedBallotV1>,
 }
 
 fn mark_to_text(mark: &Mark) -> String {

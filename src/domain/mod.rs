@@ -16,6 +16,9 @@
 //! | [`reconcile`] | closure reconciliation of ballots against codes and 应到 |
 //! | [`exact`] | rational text forms and the one display-rounding function |
 //! | [`report`] | the tally as a text table and as JSON, shared by the CLI and the app |
+//! | [`signing`] | Ed25519 device keys, RFC 8785 canonical bytes, fingerprints |
+//! | [`signed_ballot`] | signed ballots, the per-tablet chain, ballot trackers |
+//! | [`result_file`] | the signed result file and its verification |
 //! | [`demo`] | the embedded demo meeting |
 
 pub mod ballot;
@@ -27,4 +30,7 @@ pub mod level;
 pub mod meeting;
 pub mod reconcile;
 pub mod report;
+pub mod result_file;
+pub mod signed_ballot;
+pub mod signing;
 pub mod tally;

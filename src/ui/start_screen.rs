@@ -23,7 +23,10 @@ pub fn StartScreen(
                     data-role="host"
                     on:click=move |_| on_choose.run(DeviceRole::Host)
                 >
-                    <span class="role-card__icon" aria-hidden="true">"🖥"</span>
+                    <svg class="role-card__icon" viewBox="0 0 48 48" aria-hidden="true">
+                        <rect x="4" y="8" width="40" height="26" rx="2" />
+                        <path d="M16 42h16M24 34v8" />
+                    </svg>
                     <Bilingual zh="主持人 · 投影电脑" en="Host · projector laptop" />
                     <span class="role-card__hint">
                         <Bilingual zh="设置会议、抽签、收票、计票" en="set up, draw, collect, tally" />
@@ -34,7 +37,10 @@ pub fn StartScreen(
                     data-role="rater"
                     on:click=move |_| on_choose.run(DeviceRole::Rater)
                 >
-                    <span class="role-card__icon" aria-hidden="true">"📋"</span>
+                    <svg class="role-card__icon" viewBox="0 0 48 48" aria-hidden="true">
+                        <rect x="10" y="4" width="28" height="40" rx="3" />
+                        <path d="M17 15h14M17 22h14M17 29h9" />
+                    </svg>
                     <Bilingual zh="评议人 · 平板" en="Rater · tablet" />
                     <span class="role-card__hint">
                         <Bilingual zh="逐人填写评议票" en="one rater after another" />
