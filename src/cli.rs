@@ -13,6 +13,7 @@ use crate::domain::ballot::{
 use crate::domain::draw::{DrawError, key_string, parse_sources, pool_digest, select};
 use crate::domain::meeting::{Meeting, ReadMeetingError};
 use crate::domain::report::{RankingRowV1, ranking_rows, ranking_table};
+use crate::domain::result_file::{ReadResultError, Verdict, verify_result};
 use crate::domain::tally::Tally;
 
 pub const USAGE: &str = "\
@@ -23,12 +24,16 @@ USAGE:
       Reproduce an RFC 3797 draw: NAMES.txt has one name per line (UTF-8), numbered from 1.
   pingyi tally MEETING.json BALLOTS.json [BALLOTS.json …] [--json]
       Recompute the tally of a meeting from ballot files and print the ranking.
+  pingyi verify RESULT.json
+      Check a signed result file: host signature, meeting and draw, every ballot signature
+      and tablet chain, ballot codes, and the tally recomputed from the ballots.
 
-Exit codes: 0 done, 2 bad input (the message says what to fix).
+Exit codes: 0 done (verify: every check holds), 1 a verify check failed,
+2 bad input (the message says what to fix).
 ";
 
 /// Files larger than this are refused before parsing (a meeting or ballot file is far smaller).
-pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -43,6 +48,9 @@ pub enum Command {
         meeting: String,
         ballots: Vec<String>,
         json: bool,
+    },
+    Verify {
+        result: String,
     },
 }
 
@@ -102,6 +110,12 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                 json,
             })
         }
+        "verify" => match rest {
+            [result] if !result.starts_with("--") => Ok(Command::Verify {
+                result: result.clone(),
+            }),
+            _ => Err(usage("verify needs exactly one result file")),
+        },
         other => Err(usage(&format!("unknown command “{other}”"))),
     }
 }
@@ -129,12 +143,19 @@ pub enum CliError {
         "选票码 {code} 出现在两张内容不同的选票上，须由主持人裁定 — ballot code {code} is on two different ballots; the host must decide"
     )]
     Conflict { code: String },
+    #[error("{path}: {error}")]
+    Result { path: String, error: ReadResultError },
+    #[error("{report}验证未通过 — verification FAILED")]
+    VerificationFailed { report: String },
 }
 
 impl CliError {
-    /// Every error here is bad input.
+    /// 1 when a verification check failed, 2 for bad input.
     pub fn exit_code(&self) -> u8 {
-        2
+        match self {
+            CliError::VerificationFailed { .. } => 1,
+            _ => 2,
+        }
     }
 }
 
@@ -233,6 +254,19 @@ pub fn run(command: Command, reader: Reader<'_>) -> Result<String, CliError> {
             }
             Ok(out)
         }
+        Command::Verify { result } => {
+            let text = read(reader, &result)?;
+            let verdict = verify_result(&text).map_err(|error| CliError::Result {
+                path: result.clone(),
+                error,
+            })?;
+            let report = verdict_report(&verdict);
+            if verdict.holds() {
+                Ok(format!("{report}\n验证通过 — verification PASSED\n"))
+            } else {
+                Err(CliError::VerificationFailed { report })
+            }
+        }
         Command::Tally {
             meeting,
             ballots,
@@ -263,6 +297,26 @@ pub fn run(command: Command, reader: Reader<'_>) -> Result<String, CliError> {
             Ok(out)
         }
     }
+}
+
+/// The verdict as lines of text: one line per check, problems indented under it.
+pub fn verdict_report(verdict: &Verdict) -> String {
+    let mut out = format!(
+        "{}\n主持人电脑公钥指纹 host key fingerprint: {}\n已接受选票 accepted ballots: {}, 被拒选票 rejected: {}\n\n",
+        verdict.meeting_title, verdict.host_fingerprint, verdict.accepted, verdict.rejected
+    );
+    for check in &verdict.checks {
+        let mark = if check.holds() {
+            "通过 PASS"
+        } else {
+            "未通过 FAIL"
+        };
+        out.push_str(&format!("[{mark}] {}\n", check.title));
+        for problem in &check.problems {
+            out.push_str(&format!("    - {problem}\n"));
+        }
+    }
+    out
 }
 
 fn to_json_line<T: Serialize>(value: &T) -> String {
