@@ -60,11 +60,26 @@ ensure_wasm_opt() {
   fi
 }
 
-ensure_chromium() {
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    say "installing Debian's chromium and chromium-driver"
+# Debian packages the tests need: the browser and its driver, and the openssl command line
+# for the stock-tool check of a result file.
+ensure_test_packages() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
     as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# A Python venv with the stock verification tools of docs/result-format.md (PyPI).
+ensure_python_verifier() {
+  if ! "$TOOLS/pyenv/bin/python" -c 'import rfc8785, cryptography' 2>/dev/null; then
+    say "installing rfc8785 and cryptography from PyPI into .tools/pyenv"
+    python3 -m venv "$TOOLS/pyenv"
+    "$TOOLS/pyenv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/docs/verify-requirements.txt"
   fi
 }
 

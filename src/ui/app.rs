@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Bilingual, MeetingOverview, RoleHome, StartScreen};
+use super::{Bilingual, MeetingOverview, RoleHome, StartScreen, VerifyPage};
 use crate::browser::storage::{self, DEVICE_ROLE_KEY, StorageFailure};
 
 /// What this device is used for in the hall.
@@ -22,6 +22,7 @@ enum Screen {
     Start,
     Role(DeviceRole),
     Demo,
+    Verify,
 }
 
 /// The whole app.
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                         <StartScreen
                             on_choose=Callback::new(move |role| choose_role(Some(role)))
                             on_demo=Callback::new(move |()| set_screen.set(Screen::Demo))
+                            on_verify=Callback::new(move |()| set_screen.set(Screen::Verify))
                         />
                     }
                         .into_any()
@@ -81,6 +83,21 @@ pub fn App() -> impl IntoView {
                 Screen::Role(role) => {
                     view! {
                         <RoleHome role=role on_change_role=Callback::new(move |()| choose_role(None)) />
+                    }
+                        .into_any()
+                }
+                Screen::Verify => {
+                    view! {
+                        <div class="screen">
+                            <button
+                                class="button"
+                                data-variant="quiet"
+                                on:click=move |_| set_screen.set(Screen::Start)
+                            >
+                                <Bilingual zh="返回" en="Back" />
+                            </button>
+                            <VerifyPage />
+                        </div>
                     }
                         .into_any()
                 }

@@ -34,12 +34,28 @@ pub fn RoleHome(
         }
         .into_any(),
     };
+    // The device key is made on first use and shown so witnesses can note it in the minutes.
+    let device = match crate::browser::device_key::load_or_create_device_key() {
+        Ok(key) => view! {
+            <p class="device-fingerprint">
+                <Bilingual zh="本机公钥指纹" en="This device's key fingerprint" /> " "
+                <strong class="fingerprint">
+                    {crate::domain::signing::fingerprint(&key.public_key()).unwrap_or_default()}
+                </strong>
+            </p>
+        }
+        .into_any(),
+        Err(problem) => {
+            view! { <p class="banner" data-state="error" role="alert">{problem.to_string()}</p> }.into_any()
+        }
+    };
     view! {
         <section class="screen role-home" data-role=move || match role {
             DeviceRole::Host => "host",
             DeviceRole::Rater => "rater",
         } aria-labelledby="role-title">
             {body}
+            {device}
             <button class="button" data-variant="quiet" on:click=move |_| on_change_role.run(())>
                 <Bilingual zh="更改设备用途" en="Change this device's role" />
             </button>

@@ -11,6 +11,8 @@ pub fn StartScreen(
     on_choose: Callback<DeviceRole>,
     /// Called when the demo meeting is opened.
     on_demo: Callback<()>,
+    /// Called when someone wants to verify a result file.
+    on_verify: Callback<()>,
 ) -> impl IntoView {
     view! {
         <section class="screen start-screen" aria-labelledby="start-title">
@@ -49,6 +51,9 @@ pub fn StartScreen(
             </div>
             <button class="button" data-variant="secondary" on:click=move |_| on_demo.run(())>
                 <Bilingual zh="查看演示会议" en="Open the demo meeting" />
+            </button>
+            <button class="button" data-variant="secondary" on:click=move |_| on_verify.run(())>
+                <Bilingual zh="验证结果文件" en="Verify a result file" />
             </button>
         </section>
     }

@@ -69,3 +69,41 @@ async fn the_demo_meeting_lists_forty_presenters() {
     assert_eq!(rows.len(), 40);
     browser.close().await.expect("close the session");
 }
+
+/// Anyone with a result file can check it in the app: the committed example passes all seven
+/// checks; a copy with one score changed fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_verify_page_passes_the_example_and_fails_a_tampered_copy() {
+    let server = StaticServer::start();
+    let driver = Driver::start();
+    let browser = driver.session("verify", 1024, 768).await;
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples/result.json");
+
+    browser.goto(&server.base_url).await.expect("open the app");
+    wait_for(&browser, &button("验证结果文件"))
+        .await
+        .click()
+        .await
+        .expect("open verify");
+    let input = wait_for(&browser, "//input[@type='file']").await;
+    input.send_keys(example).await.expect("choose the file");
+    let verdict = wait_for(&browser, "//article[@data-state='pass']").await;
+    let text = verdict.text().await.expect("verdict text");
+    assert!(text.contains("验证通过"), "{text}");
+    assert_eq!(text.matches("通过 PASS").count(), 7, "{text}");
+
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    doc["payload"]["tally"]["ranking"][0]["score"] = "100/1".into();
+    let tampered =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-tampered-result.json");
+    std::fs::write(&tampered, doc.to_string()).unwrap();
+    let input = wait_for(&browser, "//input[@type='file']").await;
+    input
+        .send_keys(tampered.to_str().unwrap())
+        .await
+        .expect("choose the tampered file");
+    let verdict = wait_for(&browser, "//article[@data-state='fail']").await;
+    assert!(verdict.text().await.unwrap().contains("验证未通过"));
+    browser.close().await.expect("close the session");
+}

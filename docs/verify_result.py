@@ -1,0 +1,21 @@
+#!/usr/bin/env python3
+"""Verify a Pingyi result file's signatures with stock tools only.
+Needs: pip install rfc8785 cryptography   Usage: python3 verify_result.py result.json"""
+import base64, json, sys
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+def check(public_key_b64, signature_b64, obj):
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
+    key.verify(base64.b64decode(signature_b64), rfc8785.dumps(obj))  # raises if wrong
+
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+assert doc["format"] == "pingyi-result" and doc["version"] == 1 and doc["signature"]["alg"] == "Ed25519"
+try:
+    check(doc["signature"]["public_key"], doc["signature"]["value"], doc["payload"])
+    for b in doc["payload"]["accepted"]:  # each ballot: signed over all its fields but "signature"
+        check(b["device"], b["signature"], {k: v for k, v in b.items() if k != "signature"})
+except InvalidSignature:
+    sys.exit("INVALID signature")
+print("host signature and %d ballot signatures OK" % len(doc["payload"]["accepted"]))

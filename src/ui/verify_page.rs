@@ -1,0 +1,90 @@
+//! "Verify a result file": the same checks as `pingyi verify`, for anyone with the file.
+
+use leptos::prelude::*;
+use web_sys::HtmlInputElement;
+
+use super::Bilingual;
+use crate::browser::file::read_chosen_file;
+use crate::domain::result_file::{Verdict, verify_result};
+
+/// A file picker and the verdict on the chosen file, check by check.
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let (outcome, set_outcome) = signal(None::<Result<(String, Verdict), String>>);
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        leptos::task::spawn_local(async move {
+            let result = match read_chosen_file(&input).await {
+                None => return,
+                Some(Err(message)) => Err(format!("无法读取文件 — cannot read the file: {message}")),
+                Some(Ok((name, text))) => verify_result(&text).map(|v| (name, v)).map_err(|e| e.to_string()),
+            };
+            set_outcome.set(Some(result));
+        });
+    };
+    view! {
+        <section class="screen verify-page" aria-labelledby="verify-title">
+            <h1 id="verify-title" class="screen__title">
+                <Bilingual zh="验证结果文件" en="Verify a result file" />
+            </h1>
+            <p class="notice" data-state="waiting">
+                <Bilingual
+                    zh="检查主持人电脑签名、每张选票的平板签名和编号、选票码，并按选票重新计票。文件不会离开本机。"
+                    en="Checks the host signature, every ballot's tablet signature and numbering, the ballot codes, and recounts the tally from the ballots. The file never leaves this device."
+                />
+            </p>
+            <label class="file-pick">
+                <Bilingual zh="选择结果文件" en="Choose a result file" />
+                <input type="file" accept=".json,application/json" on:change=on_change />
+            </label>
+            <div class="verify-page__outcome" aria-live="polite">
+                {move || outcome.get().map(render_outcome)}
+            </div>
+        </section>
+    }
+}
+
+fn render_outcome(outcome: Result<(String, Verdict), String>) -> AnyView {
+    match outcome {
+        Err(message) => view! { <p class="banner" data-state="error" role="alert">{message}</p> }.into_any(),
+        Ok((name, verdict)) => {
+            let holds = verdict.holds();
+            let checks = verdict
+                .checks
+                .iter()
+                .map(|check| {
+                    let problems = check
+                        .problems
+                        .iter()
+                        .map(|p| view! { <li>{p.clone()}</li> })
+                        .collect_view();
+                    view! {
+                        <li class="verdict__check" data-state=if check.holds() { "pass" } else { "fail" }>
+                            <span class="verdict__mark">{if check.holds() { "✓ 通过 PASS" } else { "✗ 未通过 FAIL" }}</span>
+                            " " {check.title}
+                            <ul>{problems}</ul>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <article class="verdict" data-state=if holds { "pass" } else { "fail" }>
+                    <h2 class="verdict__title">
+                        {if holds { "验证通过 — verification passed" } else { "验证未通过 — verification FAILED" }}
+                    </h2>
+                    <p>
+                        {name} " · " {verdict.meeting_title.clone()} " · "
+                        <Bilingual zh="主持人电脑公钥指纹" en="host key fingerprint" /> " "
+                        <strong class="fingerprint">{verdict.host_fingerprint.clone()}</strong>
+                    </p>
+                    <p>
+                        <Bilingual zh="已接受选票" en="accepted ballots" /> " " {verdict.accepted} " · "
+                        <Bilingual zh="被拒选票" en="rejected" /> " " {verdict.rejected}
+                    </p>
+                    <ul class="verdict__checks">{checks}</ul>
+                </article>
+            }
+            .into_any()
+        }
+    }
+}
