@@ -29,7 +29,7 @@ fn example() -> ResultFileV1 {
         .collect();
     let host = DeviceKey::from_seed(HOST_SEED);
     let tablets: Vec<DeviceKey> = TABLET_SEEDS.iter().map(|s| DeviceKey::from_seed(*s)).collect();
-    let mut heads = vec![ChainHead::default(), ChainHead::default()];
+    let mut heads = [ChainHead::default(), ChainHead::default()];
     let mut host_head = ChainHead::default();
 
     // (group, code index, tablet, marks as the rater filled them)
