@@ -20,23 +20,30 @@ fn mark(aspects: usize) -> impl Strategy<Value = Mark> {
     ]
 }
 
+/// A draft filled tap by tap with `marks`, as a rater on a tablet would.
+fn draft_of(meeting: &Meeting, credential: Credential, marks: &[Mark]) -> BallotDraft {
+    let mut draft = BallotDraft::new(meeting, credential);
+    for (p, m) in marks.iter().enumerate() {
+        match m {
+            Mark::Graded(grades) => {
+                for (a, &g) in grades.iter().enumerate() {
+                    draft.set_grade(p, a, g);
+                }
+            }
+            Mark::Recused => draft.set_recused(p),
+            Mark::Abstained => draft.set_abstained(p),
+        }
+    }
+    draft
+}
+
 /// Ballots for the four-presenter open meeting, built through the draft as a tablet would.
 fn ballots() -> impl Strategy<Value = Vec<Ballot>> {
     let meeting = small_meeting("open");
     let one = (0usize..3, proptest::collection::vec(mark(8), 4)).prop_map(move |(group, marks)| {
-        let mut draft = BallotDraft::new(&meeting, Credential::Group(group));
-        for (p, m) in marks.iter().enumerate() {
-            match m {
-                Mark::Graded(grades) => {
-                    for (a, &g) in grades.iter().enumerate() {
-                        draft.set_grade(p, a, g);
-                    }
-                }
-                Mark::Recused => draft.set_recused(p),
-                Mark::Abstained => draft.set_abstained(p),
-            }
-        }
-        draft.finish().expect("every presenter is complete")
+        draft_of(&meeting, Credential::Group(group), &marks)
+            .finish()
+            .expect("every presenter is complete")
     });
     proptest::collection::vec(one, 0..40)
 }
@@ -86,18 +93,7 @@ proptest! {
         prop_assume!(grades[aspect] > 0);
         let before = Tally::count(&meeting, &ballots);
         // Rebuild that ballot with one grade one step better.
-        let mut draft = BallotDraft::new(&meeting, ballots[i].credential());
-        for (p, m) in ballots[i].marks().iter().enumerate() {
-            match m {
-                Mark::Graded(gs) => {
-                    for (a, &g) in gs.iter().enumerate() {
-                        draft.set_grade(p, a, g);
-                    }
-                }
-                Mark::Recused => draft.set_recused(p),
-                Mark::Abstained => draft.set_abstained(p),
-            }
-        }
+        let mut draft = draft_of(&meeting, ballots[i].credential(), ballots[i].marks());
         draft.set_grade(presenter, aspect, grades[aspect] - 1);
         let mut better = ballots.clone();
         better[i] = draft.finish().expect("complete");

@@ -3,6 +3,7 @@
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
+use thiserror::Error;
 
 use super::meeting::{BoundaryTies, LevelRules};
 
@@ -137,6 +138,66 @@ pub fn assign_levels(
         .collect()
 }
 
+/// A level set by the host instead of the computed one, with the written reason. The
+/// computed level is always kept and shown beside it; the override goes into the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LevelOverride {
+    /// Index of the presenter in the meeting.
+    pub presenter: usize,
+    pub level: Level,
+    pub reason: String,
+}
+
+/// Why an override was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum OverrideLevelError {
+    #[error("调整等次须写明理由 — overriding a level needs a written reason")]
+    EmptyReason,
+    #[error("没有这位述职人员 — there is no such presenter")]
+    UnknownPresenter,
+    #[error(
+        "该述职人员没有得分，无法调整等次 — the presenter has no score, so there is no level to override"
+    )]
+    Unrated,
+}
+
+impl LevelOverride {
+    /// Checks an override against the computed levels.
+    pub fn new(
+        computed: &[Option<Level>],
+        presenter: usize,
+        level: Level,
+        reason: &str,
+    ) -> Result<LevelOverride, OverrideLevelError> {
+        let current = computed
+            .get(presenter)
+            .ok_or(OverrideLevelError::UnknownPresenter)?;
+        if current.is_none() {
+            return Err(OverrideLevelError::Unrated);
+        }
+        if reason.trim().is_empty() {
+            return Err(OverrideLevelError::EmptyReason);
+        }
+        Ok(LevelOverride {
+            presenter,
+            level,
+            reason: reason.trim().to_owned(),
+        })
+    }
+}
+
+/// The level that stands for each presenter: the last override if there is one, else the
+/// computed level.
+pub fn final_levels(computed: &[Option<Level>], overrides: &[LevelOverride]) -> Vec<Option<Level>> {
+    let mut levels = computed.to_vec();
+    for o in overrides {
+        if let Some(slot) = levels.get_mut(o.presenter) {
+            *slot = Some(o.level);
+        }
+    }
+    levels
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +284,26 @@ mod tests {
         let all_in = assign_levels(&scores, &shares, &rules);
         assert_eq!(all_in[0], Some(Level::Excellent));
         assert_eq!(all_in[1], Some(Level::Excellent));
+    }
+
+    #[test]
+    fn an_override_needs_a_reason_and_keeps_the_computed_level_beside_it() {
+        let computed = [Some(Level::Competent), None];
+        assert_eq!(
+            LevelOverride::new(&computed, 0, Level::Excellent, "  "),
+            Err(OverrideLevelError::EmptyReason)
+        );
+        assert_eq!(
+            LevelOverride::new(&computed, 1, Level::Basic, "x"),
+            Err(OverrideLevelError::Unrated)
+        );
+        assert_eq!(
+            LevelOverride::new(&computed, 5, Level::Basic, "x"),
+            Err(OverrideLevelError::UnknownPresenter)
+        );
+        let o = LevelOverride::new(&computed, 0, Level::Excellent, "抗洪抢险表现突出").unwrap();
+        assert_eq!(final_levels(&computed, &[o]), [Some(Level::Excellent), None]);
+        assert_eq!(computed[0], Some(Level::Competent));
     }
 
     #[test]

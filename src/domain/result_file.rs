@@ -563,5 +563,7 @@ mod tests {
         ));
         let text = sample().to_json();
         assert!(verify_result(&text[..text.len() / 2]).is_err());
+        let huge = " ".repeat(MAX_RESULT_BYTES + 1);
+        assert_eq!(verify_result(&huge), Err(ReadResultError::TooLarge));
     }
 }

@@ -25,6 +25,15 @@ enum Screen {
     Verify,
 }
 
+/// The button that returns to the start screen.
+fn back_to_start(set_screen: WriteSignal<Screen>) -> impl IntoView {
+    view! {
+        <button class="button" data-variant="quiet" on:click=move |_| set_screen.set(Screen::Start)>
+            <Bilingual zh="返回" en="Back" />
+        </button>
+    }
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
@@ -89,13 +98,7 @@ pub fn App() -> impl IntoView {
                 Screen::Verify => {
                     view! {
                         <div class="screen">
-                            <button
-                                class="button"
-                                data-variant="quiet"
-                                on:click=move |_| set_screen.set(Screen::Start)
-                            >
-                                <Bilingual zh="返回" en="Back" />
-                            </button>
+                            {back_to_start(set_screen)}
                             <VerifyPage />
                         </div>
                     }
@@ -104,13 +107,7 @@ pub fn App() -> impl IntoView {
                 Screen::Demo => {
                     view! {
                         <section class="screen" aria-labelledby="demo-title">
-                            <button
-                                class="button"
-                                data-variant="quiet"
-                                on:click=move |_| set_screen.set(Screen::Start)
-                            >
-                                <Bilingual zh="返回" en="Back" />
-                            </button>
+                            {back_to_start(set_screen)}
                             <MeetingOverview meeting=crate::domain::demo::demo_meeting() />
                         </section>
                     }
