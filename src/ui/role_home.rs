@@ -13,18 +13,13 @@ pub fn RoleHome(
     /// Called when staff want to give the device another role.
     on_change_role: Callback<()>,
 ) -> impl IntoView {
+    let title = match role {
+        DeviceRole::Host => view! { <Bilingual zh="主持人 · 投影电脑" en="Host · projector laptop" /> },
+        DeviceRole::Rater => view! { <Bilingual zh="评议人 · 平板" en="Rater · tablet" /> },
+    };
     let body = match role {
-        DeviceRole::Host => view! {
-            <h1 id="role-title" class="screen__title">
-                <Bilingual zh="主持人 · 投影电脑" en="Host · projector laptop" />
-            </h1>
-            <MeetingOverview meeting=crate::domain::demo::demo_meeting() />
-        }
-        .into_any(),
+        DeviceRole::Host => view! { <MeetingOverview meeting=crate::domain::demo::demo_meeting() /> }.into_any(),
         DeviceRole::Rater => view! {
-            <h1 id="role-title" class="screen__title">
-                <Bilingual zh="评议人 · 平板" en="Rater · tablet" />
-            </h1>
             <p class="notice" data-state="waiting">
                 <Bilingual
                     zh="这台平板还没有加入会议。请扫描主持人屏幕上的二维码，或打开主持人发来的链接或会议文件。"
@@ -54,8 +49,9 @@ pub fn RoleHome(
             DeviceRole::Host => "host",
             DeviceRole::Rater => "rater",
         } aria-labelledby="role-title">
-            {body}
+            <h1 id="role-title" class="screen__title">{title}</h1>
             {device}
+            {body}
             <button class="button" data-variant="quiet" on:click=move |_| on_change_role.run(())>
                 <Bilingual zh="更改设备用途" en="Change this device's role" />
             </button>
