@@ -97,3 +97,27 @@ async fn unreadable_stored_data_is_shown_not_swallowed() {
     );
     drop(handle);
 }
+
+#[wasm_bindgen_test]
+fn the_device_key_is_made_once_and_never_silently_replaced() {
+    use pingyi::browser::device_key::{DEVICE_KEY_KEY, load_or_create_device_key};
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item(DEVICE_KEY_KEY).unwrap();
+    let first = load_or_create_device_key().expect("a new key").public_key();
+    let again = load_or_create_device_key().expect("the stored key").public_key();
+    assert_eq!(first, again, "a reload must give the same key");
+
+    storage
+        .set_item(DEVICE_KEY_KEY, "{\"seed\":\"not base64!\"}")
+        .unwrap();
+    assert!(
+        load_or_create_device_key().is_err(),
+        "a damaged key is an error, not a new key"
+    );
+    assert_eq!(
+        storage.get_item(DEVICE_KEY_KEY).unwrap().as_deref(),
+        Some("{\"seed\":\"not base64!\"}"),
+        "the damaged value stays for the staff to see"
+    );
+    storage.remove_item(DEVICE_KEY_KEY).unwrap();
+}

@@ -67,7 +67,11 @@ fn draw_refuses_bad_input_with_exit_code_2() {
     let pool = dir.join("names.txt");
     std::fs::write(&pool, "甲\n乙\n").unwrap();
     let pool = pool.to_str().unwrap();
-    let cases: [&[&str]; 4] = [
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, "\n  \n").unwrap();
+    let empty = empty.to_str().unwrap();
+    let cases: [&[&str]; 5] = [
+        &["draw", "--pool", empty, "--source", "1", "--count", "1"],
         &["draw", "--pool", pool, "--source", "12", "--count", "3"],
         &["draw", "--pool", pool, "--source", "1x", "--count", "1"],
         &["draw", "--pool", "/no/such/file", "--source", "1", "--count", "1"],
