@@ -1,9 +1,9 @@
 //! The rules core: every rule that decides a number, as plain Rust.
 //!
-//! Dependency rule: this module uses std, serde and pure crates (hashing, big integers) only.
-//! It never imports `leptos`, `web_sys`, `gloo` or `wasm_bindgen` — `scripts/test` greps for
-//! them — and takes time, randomness and ids as arguments, so every draw and tally is
-//! deterministic and reproducible from the files alone.
+//! Dependency rule: this module uses std, serde and pure crates (hashing, signatures, big
+//! integers) only. It never imports the UI framework or any browser-binding crate —
+//! `scripts/test` greps for them — and takes time, randomness and ids as arguments, so every
+//! draw and tally is deterministic and reproducible from the files alone.
 //!
 //! | module | owns |
 //! |---|---|
