@@ -224,6 +224,7 @@ pub struct BallotDraft {
     credential: Credential,
     marks: Vec<DraftMark>,
     grade_count: u8,
+    aspect_count: usize,
 }
 
 /// The first gap in a draft that keeps it from being submitted.
@@ -246,6 +247,7 @@ impl BallotDraft {
             credential,
             marks: vec![DraftMark::Rating(vec![None; meeting.aspects().len()]); meeting.presenters().len()],
             grade_count: meeting.grades().len() as u8,
+            aspect_count: meeting.aspects().len(),
         }
     }
 
@@ -262,7 +264,7 @@ impl BallotDraft {
         if grade >= self.grade_count {
             return;
         }
-        let aspects = self.aspect_count();
+        let aspects = self.aspect_count;
         if let Some(mark) = self.marks.get_mut(presenter) {
             if !matches!(mark, DraftMark::Rating(_)) {
                 *mark = DraftMark::Rating(vec![None; aspects]);
@@ -280,7 +282,7 @@ impl BallotDraft {
         if grade >= self.grade_count {
             return;
         }
-        let aspects = self.aspect_count();
+        let aspects = self.aspect_count;
         if let Some(mark) = self.marks.get_mut(presenter) {
             *mark = DraftMark::Rating(vec![Some(grade); aspects]);
         }
@@ -296,16 +298,6 @@ impl BallotDraft {
         if let Some(mark) = self.marks.get_mut(presenter) {
             *mark = DraftMark::Abstained;
         }
-    }
-
-    fn aspect_count(&self) -> usize {
-        self.marks
-            .iter()
-            .find_map(|m| match m {
-                DraftMark::Rating(slots) => Some(slots.len()),
-                _ => None,
-            })
-            .unwrap_or(0)
     }
 
     fn is_complete(mark: &DraftMark) -> bool {
@@ -432,6 +424,18 @@ mod tests {
         draft.set_recused(0);
         draft.set_grade(0, 0, 2);
         assert!(matches!(&draft.marks()[0], DraftMark::Rating(s) if s[0] == Some(2) && s[1].is_none()));
+    }
+
+    #[test]
+    fn grading_again_after_everyone_was_recused_still_needs_every_aspect() {
+        let meeting = open_meeting();
+        let mut draft = BallotDraft::new(&meeting, Credential::Group(0));
+        for p in 0..4 {
+            draft.set_recused(p);
+        }
+        draft.set_grade(2, 0, 0);
+        assert!(matches!(&draft.marks()[2], DraftMark::Rating(s) if s.len() == 8));
+        assert_eq!(draft.finish().unwrap_err().presenter_number, 3);
     }
 
     #[test]
