@@ -32,6 +32,23 @@ pub enum Credential {
     Group(usize),
 }
 
+impl Credential {
+    /// Accepts the credential only if it names one of the meeting's rater groups. A tablet
+    /// checks a typed code this way before a draft is started, so a tally never meets a
+    /// group it does not know.
+    pub fn check(self, meeting: &Meeting) -> Result<Credential, ParseBallotError> {
+        match self {
+            Credential::Code(code) if code.group() >= meeting.groups().len() => {
+                Err(ParseBallotError::CodeGroupUnknown)
+            }
+            Credential::Group(group) if group >= meeting.groups().len() => {
+                Err(ParseBallotError::CodeGroupUnknown)
+            }
+            checked => Ok(checked),
+        }
+    }
+}
+
 /// A ballot that fits its meeting: one complete mark per presenter.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ballot {
@@ -129,7 +146,9 @@ pub enum ParseBallotError {
     BothCredentials,
     #[error("{0}")]
     BadCode(#[from] ParseCodeError),
-    #[error("选票码对应的评议人员类别不存在 — the code names a rater group this meeting does not have")]
+    #[error(
+        "选票码或类别对应的评议人员类别不存在 — the code or group names a rater group this meeting does not have"
+    )]
     CodeGroupUnknown,
     #[error("未知的评议人员类别 “{id}” — unknown rater group “{id}”")]
     UnknownGroup { id: String },
@@ -155,11 +174,7 @@ impl Ballot {
         let credential = match (&raw.code, &raw.group, meeting.credential()) {
             (Some(_), Some(_), _) => return Err(E::BothCredentials),
             (Some(text), None, CredentialMode::Code) => {
-                let code = BallotCode::parse(text)?;
-                if code.group() >= meeting.groups().len() {
-                    return Err(E::CodeGroupUnknown);
-                }
-                Credential::Code(code)
+                Credential::Code(BallotCode::parse(text)?).check(meeting)?
             }
             (None, Some(id), CredentialMode::Open) => Credential::Group(
                 meeting
@@ -241,8 +256,10 @@ pub struct IncompleteBallotError {
 }
 
 impl BallotDraft {
-    /// An empty draft for `meeting`; the credential is checked before rating starts.
+    /// An empty draft for `meeting`. The credential must have passed [`Credential::check`]
+    /// (the tablet does that before rating starts).
     pub fn new(meeting: &Meeting, credential: Credential) -> BallotDraft {
+        debug_assert!(credential.check(meeting).is_ok(), "unchecked credential");
         BallotDraft {
             credential,
             marks: vec![DraftMark::Rating(vec![None; meeting.aspects().len()]); meeting.presenters().len()],
@@ -436,6 +453,16 @@ mod tests {
         draft.set_grade(2, 0, 0);
         assert!(matches!(&draft.marks()[2], DraftMark::Rating(s) if s.len() == 8));
         assert_eq!(draft.finish().unwrap_err().presenter_number, 3);
+    }
+
+    #[test]
+    fn a_credential_for_a_group_the_meeting_lacks_is_refused() {
+        let meeting = open_meeting();
+        assert_eq!(Credential::Group(2).check(&meeting), Ok(Credential::Group(2)));
+        assert_eq!(
+            Credential::Group(3).check(&meeting),
+            Err(ParseBallotError::CodeGroupUnknown)
+        );
     }
 
     #[test]
