@@ -320,6 +320,9 @@ mod tests {
         assert_eq!(p.satisfaction[0], Some(ratio(5, 7)));
         assert_eq!(p.worst_share, Some(ratio(1, 7)));
         assert_eq!(p.aspect_counts(0), [3, 2, 1, 1]);
+        let points = [100, 80, 60, 40];
+        assert_eq!(p.group_mean(0, 0, &points), Some(ratio(280, 3)));
+        assert_eq!(p.group_mean(0, 2, &points), Some(ratio(70, 1)));
         assert_eq!(p.level, Some(Level::Competent));
         // The other presenters got only abstentions: no score, no rank.
         assert_eq!(tally.presenters[1].score, None);
