@@ -305,6 +305,14 @@ impl BallotDraft {
         }
     }
 
+    /// Back to an empty rating for one presenter (after a recusal or abstention).
+    pub fn clear_presenter(&mut self, presenter: usize) {
+        let aspects = self.aspect_count;
+        if let Some(mark) = self.marks.get_mut(presenter) {
+            *mark = DraftMark::Rating(vec![None; aspects]);
+        }
+    }
+
     pub fn set_recused(&mut self, presenter: usize) {
         if let Some(mark) = self.marks.get_mut(presenter) {
             *mark = DraftMark::Recused;

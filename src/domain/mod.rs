@@ -17,15 +17,20 @@
 //! | [`exact`] | rational text forms and the one display-rounding function |
 //! | [`report`] | the tally as a text table and as JSON, shared by the CLI and the app |
 //! | [`signing`] | Ed25519 device keys, RFC 8785 canonical bytes, fingerprints |
+//! | [`collect`] | the host's meeting record: arrivals, conflicts, audit log, export |
+//! | [`kiosk`] | the tablet: join link, kiosk loop, drafts stored per tap, hand-in |
 //! | [`signed_ballot`] | signed ballots, the per-tablet chain, ballot trackers |
 //! | [`result_file`] | the signed result file and its verification |
+//! | [`table_text`] | presenter lists pasted from Excel / WPS, tally CSV |
 //! | [`demo`] | the embedded demo meeting |
 
 pub mod ballot;
 pub mod code;
+pub mod collect;
 pub mod demo;
 pub mod draw;
 pub mod exact;
+pub mod kiosk;
 pub mod level;
 pub mod meeting;
 pub mod reconcile;
@@ -33,4 +38,5 @@ pub mod report;
 pub mod result_file;
 pub mod signed_ballot;
 pub mod signing;
+pub mod table_text;
 pub mod tally;
