@@ -3,4 +3,5 @@
 
 pub mod device_key;
 pub mod file;
+pub mod platform;
 pub mod storage;

@@ -8,6 +8,10 @@ use thiserror::Error;
 
 /// Key of the role this device was given (host laptop or rater tablet).
 pub const DEVICE_ROLE_KEY: &str = "pingyi.device-role.v1";
+/// Key of the host's meeting record (`pingyi-host-state`, versioned inside).
+pub const HOST_STATE_KEY: &str = "pingyi.host-state";
+/// Key of the tablet's state (`pingyi-tablet-state`, versioned inside).
+pub const TABLET_STATE_KEY: &str = "pingyi.tablet-state";
 
 /// Why a value could not be stored or read back.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

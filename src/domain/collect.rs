@@ -15,6 +15,7 @@ use super::ballot::{Ballot, BallotFileV1, BallotV1, Credential, ParseBallotError
 use super::code::{BallotCode, IssueCodesError, MeetingSecret, issue_codes};
 use super::draw::DrawRecord;
 use super::meeting::{CredentialMode, Meeting, MeetingFileV1, ParseMeetingError};
+use super::reconcile::Reconciliation;
 use super::result_file::{AuditEntryV1, BuildResultError, RejectedBallotV1, ResultFileV1, ResultInput};
 use super::signed_ballot::{ChainHead, ChainProblem, SignedBallotV1, check_chains};
 use super::signing::DeviceKey;
@@ -131,20 +132,50 @@ pub struct ReceivedV1 {
 /// here, so the log reads the same in every result file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
-    MeetingCreated { title: String },
+    MeetingCreated {
+        title: String,
+    },
     MeetingEdited,
-    DrawRecorded { key: String, picks: usize },
-    DrawReplaced { old_key: String, new_key: String },
+    DrawRecorded {
+        key: String,
+        picks: usize,
+    },
+    DrawReplaced {
+        old_key: String,
+        new_key: String,
+    },
     VotingOpened,
-    CodesIssued { group: String, total: u32 },
-    BallotAccepted { tracker: String, source: Source },
-    BallotConflict { tracker: String, key: String },
-    BallotRejected { tracker: String, reason: RejectReason },
-    PaperBallot { tracker: String },
-    ConflictResolved { key: String, kept: Option<String>, reason: String },
+    CodesIssued {
+        group: String,
+        total: u32,
+    },
+    BallotAccepted {
+        tracker: String,
+        source: Source,
+    },
+    BallotConflict {
+        tracker: String,
+        key: String,
+    },
+    BallotRejected {
+        tracker: String,
+        reason: RejectReason,
+    },
+    PaperBallot {
+        tracker: String,
+    },
+    ConflictResolved {
+        key: String,
+        kept: Option<String>,
+        reason: String,
+    },
     VotingClosed,
-    NoteEdited { presenter: String },
-    ResultExported { accepted: usize },
+    NoteEdited {
+        presenter: String,
+    },
+    ResultExported {
+        accepted: usize,
+    },
     BackupExported,
 }
 
@@ -222,7 +253,9 @@ pub struct HostStateV1 {
 pub enum ReadHostStateError {
     #[error("这不是评议会议记录（格式 “{0}”）— this is not a Pingyi meeting record (format “{0}”)")]
     WrongFormat(String),
-    #[error("会议记录版本 {0} 不受支持，请使用更新的版本 — meeting record version {0} is not supported by this build")]
+    #[error(
+        "会议记录版本 {0} 不受支持，请使用更新的版本 — meeting record version {0} is not supported by this build"
+    )]
     UnsupportedVersion(u32),
     #[error("会议记录中的会议无效：{0} — the meeting in the record is not valid: {0}")]
     Meeting(#[from] ParseMeetingError),
@@ -258,11 +291,23 @@ pub enum HostError {
 /// What became of one arriving ballot, for the host's confirmation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Arrival {
-    Accepted { tracker: String, group: usize },
+    Accepted {
+        tracker: String,
+        group: usize,
+    },
     /// The same ballot again: nothing changes.
-    Duplicate { tracker: String },
-    Conflict { tracker: String, key: String },
-    Rejected { tracker: String, reason: RejectReason, detail: String },
+    Duplicate {
+        tracker: String,
+    },
+    Conflict {
+        tracker: String,
+        key: String,
+    },
+    Rejected {
+        tracker: String,
+        reason: RejectReason,
+        detail: String,
+    },
 }
 
 /// A set of ballots held back because they claim the same code (or tablet number).
@@ -343,7 +388,11 @@ impl HostMeeting {
         if state.codes_issued.len() != meeting.groups().len() {
             return Err(ReadHostStateError::Codes);
         }
-        Ok(HostMeeting { meeting, secret, state })
+        Ok(HostMeeting {
+            meeting,
+            secret,
+            state,
+        })
     }
 
     pub fn state(&self) -> &HostStateV1 {
@@ -388,7 +437,13 @@ impl HostMeeting {
         match (&old_key, &new_key) {
             (None, Some(key)) => {
                 let picks = meeting.draw().map_or(0, |d| d.selected.len());
-                self.log(time, Event::DrawRecorded { key: key.clone(), picks });
+                self.log(
+                    time,
+                    Event::DrawRecorded {
+                        key: key.clone(),
+                        picks,
+                    },
+                );
             }
             (Some(old), Some(new)) if old != new => self.log(
                 time,
@@ -467,7 +522,12 @@ impl HostMeeting {
     }
 
     /// Takes in one arriving ballot and decides its standing; see the module docs.
-    pub fn receive(&mut self, ballot: SignedBallotV1, source: Source, time: &str) -> Result<Arrival, HostError> {
+    pub fn receive(
+        &mut self,
+        ballot: SignedBallotV1,
+        source: Source,
+        time: &str,
+    ) -> Result<Arrival, HostError> {
         let tracker = ballot.tracker();
         let hash = ballot.hash();
         if self.state.received.iter().any(|r| r.ballot.hash() == hash) {
@@ -483,7 +543,8 @@ impl HostMeeting {
                 let rivals: Vec<usize> = (0..self.state.received.len())
                     .filter(|&i| {
                         let r = &self.state.received[i];
-                        matches!(r.status, Status::Accepted | Status::Conflict) && conflict_key(&r.ballot) == key
+                        matches!(r.status, Status::Accepted | Status::Conflict)
+                            && conflict_key(&r.ballot) == key
                     })
                     .collect();
                 if rivals.is_empty() {
@@ -493,7 +554,13 @@ impl HostMeeting {
                         if self.state.received[i].status == Status::Accepted {
                             self.state.received[i].status = Status::Conflict;
                             let tracker = self.state.received[i].ballot.tracker();
-                            self.log(time, Event::BallotConflict { tracker, key: key.clone() });
+                            self.log(
+                                time,
+                                Event::BallotConflict {
+                                    tracker,
+                                    key: key.clone(),
+                                },
+                            );
                         }
                     }
                     Status::Conflict
@@ -503,18 +570,36 @@ impl HostMeeting {
         };
         let arrival = match status {
             Status::Accepted => {
-                self.log(time, Event::BallotAccepted { tracker: tracker.clone(), source });
+                self.log(
+                    time,
+                    Event::BallotAccepted {
+                        tracker: tracker.clone(),
+                        source,
+                    },
+                );
                 Arrival::Accepted {
                     tracker,
                     group: group.unwrap_or(0),
                 }
             }
             Status::Conflict => {
-                self.log(time, Event::BallotConflict { tracker: tracker.clone(), key: key.clone() });
+                self.log(
+                    time,
+                    Event::BallotConflict {
+                        tracker: tracker.clone(),
+                        key: key.clone(),
+                    },
+                );
                 Arrival::Conflict { tracker, key }
             }
             Status::Rejected(reason) => {
-                self.log(time, Event::BallotRejected { tracker: tracker.clone(), reason });
+                self.log(
+                    time,
+                    Event::BallotRejected {
+                        tracker: tracker.clone(),
+                        reason,
+                    },
+                );
                 Arrival::Rejected {
                     tracker,
                     reason,
@@ -566,11 +651,19 @@ impl HostMeeting {
 
     /// Keys in a paper ballot: the host device signs it on its own chain and it is received
     /// with source "paper", so the result file shows it for what it is.
-    pub fn key_in_paper(&mut self, ballot: &Ballot, host: &DeviceKey, time: &str) -> Result<Arrival, HostError> {
+    pub fn key_in_paper(
+        &mut self,
+        ballot: &Ballot,
+        host: &DeviceKey,
+        time: &str,
+    ) -> Result<Arrival, HostError> {
         if self.state.phase != Phase::Open {
             return Err(HostError::NotOpen);
         }
-        let signed = self.state.paper_chain.sign_next(host, ballot.to_v1(&self.meeting), time);
+        let signed = self
+            .state
+            .paper_chain
+            .sign_next(host, ballot.to_v1(&self.meeting), time);
         let tracker = signed.tracker();
         self.log(time, Event::PaperBallot { tracker });
         self.receive(signed, Source::Paper, time)
@@ -594,7 +687,10 @@ impl HostMeeting {
             let key = conflict_key(&r.ballot);
             match sets.iter_mut().find(|s| s.key == key) {
                 Some(set) => set.ballots.push(i),
-                None => sets.push(ConflictSet { key, ballots: vec![i] }),
+                None => sets.push(ConflictSet {
+                    key,
+                    ballots: vec![i],
+                }),
             }
         }
         sets
@@ -666,7 +762,9 @@ impl HostMeeting {
         if note.is_empty() {
             self.state.notes.remove(&id);
         } else {
-            self.state.notes.insert(id.clone(), note.chars().take(2000).collect());
+            self.state
+                .notes
+                .insert(id.clone(), note.chars().take(2000).collect());
         }
         self.log(time, Event::NoteEdited { presenter: id });
     }
@@ -702,6 +800,22 @@ impl HostMeeting {
         Tally::count(&self.meeting, &ballots)
     }
 
+    /// The closure reconciliation of what arrived against codes and 应到.
+    pub fn reconciliation(&self, tally: &Tally) -> Reconciliation {
+        let rejected: Vec<Option<usize>> = self
+            .state
+            .received
+            .iter()
+            .filter(|r| matches!(r.status, Status::Rejected(_)))
+            .map(|r| {
+                Ballot::from_v1(&r.ballot.ballot, &self.meeting)
+                    .ok()
+                    .map(|b| b.group())
+            })
+            .collect();
+        Reconciliation::compute(&self.meeting, tally, &self.state.codes_issued, &rejected)
+    }
+
     /// Breaks in tablets' chains among the accepted ballots (gaps mean a ballot has not
     /// arrived yet).
     pub fn chain_problems(&self) -> Vec<ChainProblem> {
@@ -712,18 +826,36 @@ impl HostMeeting {
     /// The received ballots a tablet's hand-in screen can be compared with: how many from
     /// `device`, and the tracker of the one with the highest number.
     pub fn tablet_summary(&self, device: &str) -> (usize, Option<String>) {
-        let from: Vec<&ReceivedV1> = self.state.received.iter().filter(|r| r.ballot.device == device).collect();
-        let head = from.iter().max_by_key(|r| r.ballot.seq).map(|r| r.ballot.tracker());
+        let from: Vec<&ReceivedV1> = self
+            .state
+            .received
+            .iter()
+            .filter(|r| r.ballot.device == device)
+            .collect();
+        let head = from
+            .iter()
+            .max_by_key(|r| r.ballot.seq)
+            .map(|r| r.ballot.tracker());
         (from.len(), head)
     }
 
     /// The signed result file (voting must be closed).
-    pub fn result_file(&mut self, host: &DeviceKey, app_version: &str, time: &str) -> Result<ResultFileV1, HostError> {
+    pub fn result_file(
+        &mut self,
+        host: &DeviceKey,
+        app_version: &str,
+        time: &str,
+    ) -> Result<ResultFileV1, HostError> {
         if self.state.phase != Phase::Closed {
             return Err(HostError::NotOpen);
         }
         let accepted = self.accepted().into_iter().cloned().collect::<Vec<_>>();
-        self.log(time, Event::ResultExported { accepted: accepted.len() });
+        self.log(
+            time,
+            Event::ResultExported {
+                accepted: accepted.len(),
+            },
+        );
         let rejected = self
             .state
             .received
@@ -826,8 +958,14 @@ mod tests {
         let mut chain = ChainHead::default();
         let code = h.codes()[0][0];
         let s = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(code), 0));
-        assert!(matches!(h.receive(s.clone(), Source::Qr, T), Ok(Arrival::Accepted { group: 0, .. })));
-        assert!(matches!(h.receive(s, Source::File, T), Ok(Arrival::Duplicate { .. })));
+        assert!(matches!(
+            h.receive(s.clone(), Source::Qr, T),
+            Ok(Arrival::Accepted { group: 0, .. })
+        ));
+        assert!(matches!(
+            h.receive(s, Source::File, T),
+            Ok(Arrival::Duplicate { .. })
+        ));
         assert_eq!(h.accepted().len(), 1);
         assert_eq!(h.accepted_per_group(), vec![1, 0, 0]);
     }
@@ -836,17 +974,37 @@ mod tests {
     fn same_code_with_other_content_holds_both_until_decided() {
         let mut h = host("code");
         let code = h.codes()[1][2];
-        let a = signed(&h, &mut ChainHead::default(), &DeviceKey::from_seed([1; 32]), &ballot(&h, Credential::Code(code), 0));
-        let b = signed(&h, &mut ChainHead::default(), &DeviceKey::from_seed([2; 32]), &ballot(&h, Credential::Code(code), 3));
+        let a = signed(
+            &h,
+            &mut ChainHead::default(),
+            &DeviceKey::from_seed([1; 32]),
+            &ballot(&h, Credential::Code(code), 0),
+        );
+        let b = signed(
+            &h,
+            &mut ChainHead::default(),
+            &DeviceKey::from_seed([2; 32]),
+            &ballot(&h, Credential::Code(code), 3),
+        );
         h.receive(a, Source::Qr, T).unwrap();
-        assert!(matches!(h.receive(b, Source::File, T), Ok(Arrival::Conflict { .. })));
+        assert!(matches!(
+            h.receive(b, Source::File, T),
+            Ok(Arrival::Conflict { .. })
+        ));
         assert!(h.accepted().is_empty());
         assert_eq!(h.close_voting(T), Err(HostError::ConflictsPending(1)));
         let set = h.conflicts().remove(0);
         assert_eq!(set.ballots, vec![0, 1]);
-        assert_eq!(h.resolve_conflict(&set.key, Some(1), " ", T), Err(HostError::ReasonRequired));
-        h.resolve_conflict(&set.key, Some(1), "rater confirmed the second", T).unwrap();
-        assert_eq!(h.received()[0].status, Status::Rejected(RejectReason::ConflictSetAside));
+        assert_eq!(
+            h.resolve_conflict(&set.key, Some(1), " ", T),
+            Err(HostError::ReasonRequired)
+        );
+        h.resolve_conflict(&set.key, Some(1), "rater confirmed the second", T)
+            .unwrap();
+        assert_eq!(
+            h.received()[0].status,
+            Status::Rejected(RejectReason::ConflictSetAside)
+        );
         assert_eq!(h.received()[1].status, Status::Accepted);
         h.close_voting(T).unwrap();
         assert!(h.state().audit.iter().any(|e| e.event == "conflict_resolved"));
@@ -861,7 +1019,12 @@ mod tests {
         let mut tampered = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(code), 0));
         tampered.ballot.marks[0] = "44444444".to_owned();
         let other_secret = issue_codes(&MeetingSecret::from_bytes([9; 32]), "test-meeting", 0, 1).unwrap();
-        let unknown = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(other_secret[0]), 0));
+        let unknown = signed(
+            &h,
+            &mut chain,
+            &key,
+            &ballot(&h, Credential::Code(other_secret[0]), 0),
+        );
         let not_yet = issue_codes(&MeetingSecret::from_bytes([7; 32]), "test-meeting", 0, 6).unwrap()[5];
         let unissued = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(not_yet), 0));
         let mut v1 = ballot(&h, Credential::Code(h.codes()[0][1]), 0).to_v1(h.meeting());
@@ -871,13 +1034,33 @@ mod tests {
             Ok(Arrival::Rejected { reason, .. }) => Some(reason),
             _ => None,
         };
-        assert_eq!(reason(h.receive(tampered, Source::Qr, T)), Some(RejectReason::BadSignature));
-        assert_eq!(reason(h.receive(unknown, Source::Qr, T)), Some(RejectReason::UnknownCode));
-        assert_eq!(reason(h.receive(unissued, Source::Qr, T)), Some(RejectReason::UnknownCode));
-        assert_eq!(reason(h.receive(wrong, Source::Qr, T)), Some(RejectReason::WrongMeeting));
+        assert_eq!(
+            reason(h.receive(tampered, Source::Qr, T)),
+            Some(RejectReason::BadSignature)
+        );
+        assert_eq!(
+            reason(h.receive(unknown, Source::Qr, T)),
+            Some(RejectReason::UnknownCode)
+        );
+        assert_eq!(
+            reason(h.receive(unissued, Source::Qr, T)),
+            Some(RejectReason::UnknownCode)
+        );
+        assert_eq!(
+            reason(h.receive(wrong, Source::Qr, T)),
+            Some(RejectReason::WrongMeeting)
+        );
         h.close_voting(T).unwrap();
-        let late = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(h.codes()[2][0]), 0));
-        assert_eq!(reason(h.receive(late, Source::Qr, T)), Some(RejectReason::NotOpen));
+        let late = signed(
+            &h,
+            &mut chain,
+            &key,
+            &ballot(&h, Credential::Code(h.codes()[2][0]), 0),
+        );
+        assert_eq!(
+            reason(h.receive(late, Source::Qr, T)),
+            Some(RejectReason::NotOpen)
+        );
         assert!(h.accepted().is_empty());
     }
 
@@ -885,12 +1068,26 @@ mod tests {
     fn open_mode_conflicts_on_tablet_and_number() {
         let mut h = host("open");
         let key = DeviceKey::from_seed([1; 32]);
-        let a = signed(&h, &mut ChainHead::default(), &key, &ballot(&h, Credential::Group(0), 0));
-        let b = signed(&h, &mut ChainHead::default(), &key, &ballot(&h, Credential::Group(0), 1));
+        let a = signed(
+            &h,
+            &mut ChainHead::default(),
+            &key,
+            &ballot(&h, Credential::Group(0), 0),
+        );
+        let b = signed(
+            &h,
+            &mut ChainHead::default(),
+            &key,
+            &ballot(&h, Credential::Group(0), 1),
+        );
         h.receive(a, Source::Qr, T).unwrap();
-        assert!(matches!(h.receive(b, Source::Qr, T), Ok(Arrival::Conflict { .. })));
+        assert!(matches!(
+            h.receive(b, Source::Qr, T),
+            Ok(Arrival::Conflict { .. })
+        ));
         let set = h.conflicts().remove(0);
-        h.resolve_conflict(&set.key, None, "tablet was reset; neither can be trusted", T).unwrap();
+        h.resolve_conflict(&set.key, None, "tablet was reset; neither can be trusted", T)
+            .unwrap();
         assert!(h.accepted().is_empty());
         assert_eq!(h.received().len(), 2);
     }
@@ -904,12 +1101,20 @@ mod tests {
         let codes = h.codes();
         for (g, n) in [(0, 3), (1, 2), (2, 1)] {
             for c in &codes[g][..n] {
-                let s = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(*c), (g % 4) as u8));
+                let s = signed(
+                    &h,
+                    &mut chain,
+                    &key,
+                    &ballot(&h, Credential::Code(*c), (g % 4) as u8),
+                );
                 h.receive(s, Source::File, T).unwrap();
             }
         }
         let paper = ballot(&h, Credential::Code(codes[2][1]), 1);
-        assert!(matches!(h.key_in_paper(&paper, &host_key, T), Ok(Arrival::Accepted { group: 2, .. })));
+        assert!(matches!(
+            h.key_in_paper(&paper, &host_key, T),
+            Ok(Arrival::Accepted { group: 2, .. })
+        ));
         assert!(h.chain_problems().is_empty());
         h.set_note(0, "问：驻村时间？", T);
         let stored = serde_json::to_string(h.state()).unwrap();
@@ -952,6 +1157,9 @@ mod tests {
         );
         state.version = 1;
         state.secret = "zz".to_owned();
-        assert_eq!(HostMeeting::from_state(state).err(), Some(ReadHostStateError::Secret));
+        assert_eq!(
+            HostMeeting::from_state(state).err(),
+            Some(ReadHostStateError::Secret)
+        );
     }
 }

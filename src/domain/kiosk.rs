@@ -55,7 +55,9 @@ impl JoinV1 {
 /// Why a join link or file cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum JoinError {
-    #[error("链接不完整或已损坏，请重新扫描主持人的二维码 — the link is incomplete or damaged; scan the host's QR code again")]
+    #[error(
+        "链接不完整或已损坏，请重新扫描主持人的二维码 — the link is incomplete or damaged; scan the host's QR code again"
+    )]
     Damaged,
     #[error("链接内容过大 — the link content is too large")]
     TooLarge,
@@ -201,12 +203,44 @@ pub enum ConfirmError {
 /// One tap on the rating form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tap {
-    Grade { presenter: usize, aspect: usize, grade: u8 },
-    Fill { presenter: usize, grade: u8 },
-    Recuse { presenter: usize },
-    Abstain { presenter: usize },
+    Grade {
+        presenter: usize,
+        aspect: usize,
+        grade: u8,
+    },
+    Fill {
+        presenter: usize,
+        grade: u8,
+    },
+    Recuse {
+        presenter: usize,
+    },
+    Abstain {
+        presenter: usize,
+    },
     /// Back to rating after a recusal or abstention (grades start empty).
-    Rate { presenter: usize },
+    Rate {
+        presenter: usize,
+    },
+}
+
+/// Applies one tap to a draft (the tablet's ballot, or the host's paper ballot).
+pub fn apply_tap(draft: &mut BallotDraft, tap: Tap) {
+    match tap {
+        Tap::Grade {
+            presenter,
+            aspect,
+            grade,
+        } => draft.set_grade(presenter, aspect, grade),
+        Tap::Fill { presenter, grade } => draft.fill_presenter(presenter, grade),
+        Tap::Recuse { presenter } => draft.set_recused(presenter),
+        Tap::Abstain { presenter } => draft.set_abstained(presenter),
+        Tap::Rate { presenter } => {
+            if !matches!(draft.marks().get(presenter), Some(DraftMark::Rating(_))) {
+                draft.clear_presenter(presenter);
+            }
+        }
+    }
 }
 
 fn check_pin_shape(pin: &str) -> Result<(), PinError> {
@@ -318,7 +352,11 @@ impl Kiosk {
             None => None,
             Some(saved) => Some(draft_from_v1(saved, &meeting).ok_or(ReadTabletStateError::Draft)?),
         };
-        Ok(Kiosk { meeting, state, draft })
+        Ok(Kiosk {
+            meeting,
+            state,
+            draft,
+        })
     }
 
     pub fn state(&self) -> &TabletStateV1 {
@@ -391,21 +429,7 @@ impl Kiosk {
         let Some(mut draft) = self.draft.take() else {
             return;
         };
-        match tap {
-            Tap::Grade {
-                presenter,
-                aspect,
-                grade,
-            } => draft.set_grade(presenter, aspect, grade),
-            Tap::Fill { presenter, grade } => draft.fill_presenter(presenter, grade),
-            Tap::Recuse { presenter } => draft.set_recused(presenter),
-            Tap::Abstain { presenter } => draft.set_abstained(presenter),
-            Tap::Rate { presenter } => {
-                if !matches!(draft.marks().get(presenter), Some(DraftMark::Rating(_))) {
-                    draft.clear_presenter(presenter);
-                }
-            }
-        }
+        apply_tap(&mut draft, tap);
         self.set_draft(Some(draft));
     }
 
@@ -469,7 +493,9 @@ pub enum SubmitError {
     Incomplete(#[from] IncompleteBallotError),
     #[error("没有正在填写的选票 — there is no ballot being filled in")]
     NoBallot,
-    #[error("本平板已存满 {MAX_HELD} 张选票，请先交票 — this tablet holds {MAX_HELD} ballots; hand them in first")]
+    #[error(
+        "本平板已存满 {MAX_HELD} 张选票，请先交票 — this tablet holds {MAX_HELD} ballots; hand them in first"
+    )]
     Full,
 }
 
@@ -519,9 +545,15 @@ mod tests {
     fn damaged_or_foreign_links_are_refused() {
         assert_eq!(decode_join("not base64!").err(), Some(JoinError::Damaged));
         assert_eq!(decode_join("AAAA").err(), Some(JoinError::Damaged));
-        let mut join = JoinV1::new(&small_meeting("code"), &DeviceKey::from_seed([9; 32]).public_key());
+        let mut join = JoinV1::new(
+            &small_meeting("code"),
+            &DeviceKey::from_seed([9; 32]).public_key(),
+        );
         join.version = 2;
-        assert_eq!(decode_join(&encode_join(&join)).err(), Some(JoinError::UnsupportedVersion(2)));
+        assert_eq!(
+            decode_join(&encode_join(&join)).err(),
+            Some(JoinError::UnsupportedVersion(2))
+        );
         join.version = 1;
         join.host = "x".to_owned();
         assert_eq!(decode_join(&encode_join(&join)).err(), Some(JoinError::HostKey));
@@ -547,7 +579,10 @@ mod tests {
     fn every_tap_survives_storage_and_submit_clears_the_form() {
         let mut k = kiosk("code");
         k.start_with_code(&code(0)).unwrap();
-        k.tap(Tap::Fill { presenter: 0, grade: 1 });
+        k.tap(Tap::Fill {
+            presenter: 0,
+            grade: 1,
+        });
         k.tap(Tap::Grade {
             presenter: 0,
             aspect: 3,
@@ -565,7 +600,10 @@ mod tests {
         assert_eq!(back.state().draft.as_ref().unwrap().marks[2], "1-------");
         let key = DeviceKey::from_seed([1; 32]);
         assert!(matches!(back.submit(&key, T), Err(SubmitError::Incomplete(e)) if e.presenter_number == 3));
-        back.tap(Tap::Fill { presenter: 2, grade: 0 });
+        back.tap(Tap::Fill {
+            presenter: 2,
+            grade: 0,
+        });
         back.tap(Tap::Abstain { presenter: 3 });
         let signed = back.submit(&key, T).unwrap();
         assert_eq!(signed.ballot.marks, ["22232222", "R", "11111111", "A"]);
@@ -584,7 +622,10 @@ mod tests {
         assert!(k.start_with_group(9).is_err());
         k.start_with_group(2).unwrap();
         let signed = k.submit(&DeviceKey::from_seed([1; 32]), T).unwrap();
-        assert_eq!(signed.ballot.group.as_deref(), Some(k.meeting().groups()[2].id.as_str()));
+        assert_eq!(
+            signed.ballot.group.as_deref(),
+            Some(k.meeting().groups()[2].id.as_str())
+        );
         assert!(signed.ballot.marks.iter().all(|m| m == "A"));
     }
 

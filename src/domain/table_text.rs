@@ -13,7 +13,9 @@ use super::tally::Tally;
 pub enum RosterError {
     #[error("第 {line} 行没有姓名 — line {line} has no name")]
     NoName { line: usize },
-    #[error("第 {line} 行的内容过长（每格最多 {MAX_TEXT_CHARS} 字）— line {line} has a cell longer than {MAX_TEXT_CHARS} characters")]
+    #[error(
+        "第 {line} 行的内容过长（每格最多 {MAX_TEXT_CHARS} 字）— line {line} has a cell longer than {MAX_TEXT_CHARS} characters"
+    )]
     TooLong { line: usize },
     #[error("第 {line} 行无法读取：{detail} — line {line} cannot be read: {detail}")]
     Unreadable { line: usize, detail: String },
@@ -40,7 +42,11 @@ pub fn parse_roster(text: &str) -> Result<Vec<PresenterV1>, Vec<RosterError>> {
     let mut presenters = Vec::new();
     let mut errors = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let line = record.as_ref().ok().and_then(|r| r.position()).map_or(i + 1, |p| p.line() as usize);
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(i + 1, |p| p.line() as usize);
         let record = match record {
             Ok(record) => record,
             Err(e) => {
@@ -56,7 +62,10 @@ pub fn parse_roster(text: &str) -> Result<Vec<PresenterV1>, Vec<RosterError>> {
             continue;
         }
         let name = cells.first().copied().unwrap_or("");
-        if presenters.is_empty() && errors.is_empty() && HEADER_NAMES.iter().any(|h| name.eq_ignore_ascii_case(h)) {
+        if presenters.is_empty()
+            && errors.is_empty()
+            && HEADER_NAMES.iter().any(|h| name.eq_ignore_ascii_case(h))
+        {
             continue;
         }
         if name.is_empty() {
@@ -80,7 +89,11 @@ pub fn parse_roster(text: &str) -> Result<Vec<PresenterV1>, Vec<RosterError>> {
     if presenters.is_empty() && errors.is_empty() {
         errors.push(RosterError::Empty);
     }
-    if errors.is_empty() { Ok(presenters) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(presenters)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The presenter list as tab-separated text, the form [`parse_roster`] reads back.
@@ -187,7 +200,10 @@ mod tests {
     fn names_every_bad_line() {
         let long = "长".repeat(MAX_TEXT_CHARS + 1);
         let errors = parse_roster(&format!("王建国\n\t东岗村\n{long}\n")).unwrap_err();
-        assert_eq!(errors, vec![RosterError::NoName { line: 2 }, RosterError::TooLong { line: 3 }]);
+        assert_eq!(
+            errors,
+            vec![RosterError::NoName { line: 2 }, RosterError::TooLong { line: 3 }]
+        );
         assert_eq!(parse_roster(" \n\n").unwrap_err(), vec![RosterError::Empty]);
         let many: String = (0..=MAX_PRESENTERS).map(|i| format!("人{i}\n")).collect();
         assert_eq!(parse_roster(&many).unwrap_err(), vec![RosterError::TooMany]);
@@ -223,9 +239,15 @@ mod tests {
             level_name: |id| Level::parse(id).map_or(String::new(), |l| l.name_zh().to_owned()),
         };
         let csv = tally_csv(&meeting, &tally, &headers);
-        assert!(csv.starts_with("\u{feff}名次,姓名,单位,乡镇,得分,满意率,等次,好,较好,一般,差,回避,弃权\r\n"));
+        assert!(
+            csv.starts_with("\u{feff}名次,姓名,单位,乡镇,得分,满意率,等次,好,较好,一般,差,回避,弃权\r\n")
+        );
         let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
         assert_eq!(lines.len(), 5);
-        assert!(lines[1].starts_with("1,甲某,甲村,城关镇,100.00,100.00%,"), "{}", lines[1]);
+        assert!(
+            lines[1].starts_with("1,甲某,甲村,城关镇,100.00,100.00%,"),
+            "{}",
+            lines[1]
+        );
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Bilingual, MeetingOverview, RoleHome, StartScreen, VerifyPage};
+use super::{Bilingual, HostApp, MeetingOverview, RaterApp, StartScreen, VerifyPage};
 use crate::browser::storage::{self, DEVICE_ROLE_KEY, StorageFailure};
 
 /// What this device is used for in the hall.
@@ -38,7 +38,13 @@ fn back_to_start(set_screen: WriteSignal<Screen>) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     let (storage_problem, set_storage_problem) = signal(None::<StorageFailure>);
+    // A tablet opening the host's join link is a rater tablet, whatever it was before.
+    let joining = crate::browser::platform::fragment().starts_with("join=");
+    if joining && let Err(problem) = storage::save(DEVICE_ROLE_KEY, &DeviceRole::Rater) {
+        set_storage_problem.set(Some(problem));
+    }
     let initial = match storage::load::<DeviceRole>(DEVICE_ROLE_KEY) {
+        _ if joining => Screen::Role(DeviceRole::Rater),
         Ok(Some(role)) => Screen::Role(role),
         Ok(None) => Screen::Start,
         Err(problem) => {
@@ -89,11 +95,11 @@ pub fn App() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Screen::Role(role) => {
-                    view! {
-                        <RoleHome role=role on_change_role=Callback::new(move |()| choose_role(None)) />
-                    }
-                        .into_any()
+                Screen::Role(DeviceRole::Host) => {
+                    view! { <HostApp on_change_role=Callback::new(move |()| choose_role(None)) /> }.into_any()
+                }
+                Screen::Role(DeviceRole::Rater) => {
+                    view! { <RaterApp on_change_role=Callback::new(move |()| choose_role(None)) /> }.into_any()
                 }
                 Screen::Verify => {
                     view! {

@@ -3,14 +3,30 @@
 
 mod app;
 mod bilingual;
+mod host_app;
+mod host_board;
+mod host_close;
+mod host_collect;
+mod host_draw;
+mod host_setup;
+mod host_tablets;
 mod meeting_overview;
-mod role_home;
+mod rater_app;
+mod rating_form;
 mod start_screen;
 mod verify_page;
 
 pub use app::{App, DeviceRole};
 pub use bilingual::Bilingual;
+pub use host_app::HostApp;
+pub use host_board::HostBoard;
+pub use host_close::HostClose;
+pub use host_collect::HostCollect;
+pub use host_draw::HostDraw;
+pub use host_setup::HostSetup;
+pub use host_tablets::HostTablets;
 pub use meeting_overview::MeetingOverview;
-pub use role_home::RoleHome;
+pub use rater_app::RaterApp;
+pub use rating_form::RatingForm;
 pub use start_screen::StartScreen;
 pub use verify_page::VerifyPage;

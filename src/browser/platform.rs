@@ -1,0 +1,108 @@
+//! Small platform facts and actions: the clock, random bytes, the URL fragment, downloads,
+//! printing and full screen. Each returns a typed value or a message the UI shows.
+
+use wasm_bindgen::JsCast;
+
+/// Now, as an RFC 3339 UTC timestamp (what every record stores).
+pub fn now() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+/// `N` bytes from the browser's cryptographic random source.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| format!("random source: {e}"))?;
+    Ok(bytes)
+}
+
+/// Random bytes as lowercase hex.
+pub fn random_hex<const N: usize>() -> Result<String, String> {
+    random_bytes::<N>().map(|b| b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// The URL fragment without '#', if any.
+pub fn fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| h.trim_start_matches('#').to_owned())
+        .unwrap_or_default()
+}
+
+/// Removes the fragment from the address bar without reloading or adding history.
+pub fn clear_fragment() {
+    if let Some(window) = web_sys::window()
+        && let Ok(history) = window.history()
+        && let Ok(path) = window.location().pathname()
+    {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+}
+
+/// This page's address without fragment or query: the base of a join link.
+pub fn page_address() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the page runs in a secure context (https or localhost): camera and offline
+/// storage need it.
+pub fn is_secure_context() -> bool {
+    web_sys::window().is_some_and(|w| w.is_secure_context())
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let fail = |e: wasm_bindgen::JsValue| format!("download failed: {e:?}");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(|_| "no anchor".to_owned())?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.set_attribute("data-download", name).map_err(fail)?;
+    let body = document.body().ok_or("no body")?;
+    body.append_child(&anchor).map_err(fail)?;
+    anchor.click();
+    body.remove_child(&anchor).map_err(fail)?;
+    // Keep the URL alive long enough for the browser to start saving.
+    let keep = url.clone();
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&keep);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    }
+    Ok(())
+}
+
+/// Opens the browser's print dialog (the print stylesheet lays the page out for A4).
+pub fn print() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
+/// Enters or leaves full screen for the whole page.
+pub fn toggle_full_screen() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if document.fullscreen_element().is_some() {
+        document.exit_fullscreen();
+    } else if let Some(root) = document.document_element() {
+        let _ = root.request_fullscreen();
+    }
+}

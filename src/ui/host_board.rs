@@ -1,0 +1,204 @@
+//! The projector board: progress only while voting is open (no scores can sway anyone), then
+//! the ranking and each presenter's detail, stepped through with the arrow keys.
+
+use leptos::prelude::*;
+
+use super::Bilingual;
+use super::host_app::host_context;
+use crate::browser::platform;
+use crate::domain::collect::Phase;
+use crate::domain::exact::{format_decimal, format_percent};
+use crate::domain::level::Level;
+use crate::domain::report::ranking_rows;
+use crate::domain::signing::fingerprint;
+
+fn level_words(id: Option<&str>) -> String {
+    id.and_then(Level::parse)
+        .map_or_else(|| "—".to_owned(), |l| l.name_zh().to_owned())
+}
+
+/// The board step.
+#[component]
+pub fn HostBoard() -> impl IntoView {
+    let ctx = host_context();
+    let host_fp = ctx
+        .host_key()
+        .and_then(|k| fingerprint(&k.public_key()))
+        .unwrap_or_default();
+    let selected = RwSignal::new(None::<usize>);
+    let presenters = ctx.with_host(|h| h.meeting().presenters().len()).unwrap_or(0);
+    let closed = ctx.with_host(|h| h.phase() == Phase::Closed).unwrap_or(false);
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let target_is_field = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if target_is_field || presenters == 0 || !closed {
+            return;
+        }
+        match ev.key().as_str() {
+            "ArrowRight" | "ArrowDown" | "PageDown" => {
+                selected.update(|s| *s = Some(s.map_or(0, |p| (p + 1).min(presenters - 1))));
+            }
+            "ArrowLeft" | "ArrowUp" | "PageUp" => {
+                selected.update(|s| *s = Some(s.map_or(0, |p| p.saturating_sub(1))))
+            }
+            "Escape" => selected.set(None),
+            "f" | "F" => platform::toggle_full_screen(),
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let body = move || {
+        ctx.with_host(|h| {
+            let meeting = h.meeting();
+            if h.phase() != Phase::Closed {
+                let counts = h.accepted_per_group();
+                let total: u32 = counts.iter().sum();
+                let expected: u32 = meeting.groups().iter().map(|g| g.expected).sum();
+                let groups = meeting
+                    .groups()
+                    .iter()
+                    .zip(counts)
+                    .map(|(g, n)| view! {
+                        <li class="board-progress__group">
+                            <span class="board-progress__name">{g.name.clone()}</span>
+                            <span class="board-progress__count"><strong>{n}</strong> " / " {g.expected}</span>
+                            <progress max=g.expected.max(1) value=n.min(g.expected.max(1))></progress>
+                        </li>
+                    })
+                    .collect_view();
+                return view! {
+                    <section class="board-progress" aria-labelledby="board-title">
+                        <h1 id="board-title" class="board__title">{meeting.title().to_owned()}</h1>
+                        <p class="board-progress__total" data-testid="board-total">
+                            <Bilingual zh="已收选票" en="Ballots received" /> " " <strong>{total}</strong> " / " {expected}
+                        </p>
+                        <ul class="board-progress__groups">{groups}</ul>
+                        <p class="notice"><Bilingual zh="投票结束前不显示任何分数。" en="No scores are shown until voting closes." /></p>
+                    </section>
+                }
+                .into_any();
+            }
+            let tally = h.tally();
+            let order = tally.ranking();
+            let rows = ranking_rows(meeting, &tally)
+                .into_iter()
+                .zip(order.clone())
+                .map(|(row, p)| {
+                    let counts = row.overall_counts.iter().map(|c| view! { <td class="num">{*c}</td> }).collect_view();
+                    view! {
+                        <tr data-level=row.level.clone().unwrap_or_default() aria-selected=move || (selected.get() == Some(p)).to_string()
+                            on:click=move |_| selected.set(Some(p))>
+                            <td class="num">{row.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".to_owned())}</td>
+                            <td>{row.name.clone()}</td>
+                            <td>{row.township.clone()} " " {row.unit.clone()}</td>
+                            <td class="num">{row.score_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
+                            <td class="num">{row.satisfaction_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
+                            <td class="level">{level_words(row.level.as_deref())}</td>
+                            {counts}
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let grade_heads = meeting.grades().iter().map(|g| view! { <th class="num">{g.name.clone()}</th> }).collect_view();
+            let detail = selected.get().map(|p| {
+                let t = &tally.presenters[p];
+                let presenter = &meeting.presenters()[p];
+                let points: Vec<u32> = meeting.grades().iter().map(|g| g.points).collect();
+                let bars = meeting
+                    .aspects()
+                    .iter()
+                    .enumerate()
+                    .map(|(a, aspect)| {
+                        let counts = t.aspect_counts(a);
+                        let segments = counts
+                            .iter()
+                            .zip(meeting.grades())
+                            .enumerate()
+                            .map(|(g, (&c, grade))| view! {
+                                <span class="bar__segment" data-grade=g style=format!("flex-grow:{c}")
+                                    title=format!("{} {c}", grade.name)>{(c > 0).then(|| format!("{} {c}", grade.name))}</span>
+                            })
+                            .collect_view();
+                        let score = t.aspect_scores[a].as_ref().map(|s| format_decimal(s, 2)).unwrap_or_default();
+                        view! {
+                            <li class="aspect-bar">
+                                <span class="aspect-bar__name">{aspect.name.clone()}</span>
+                                <span class="bar">{segments}</span>
+                                <span class="aspect-bar__score num">{score}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                let groups = meeting
+                    .groups()
+                    .iter()
+                    .enumerate()
+                    .map(|(g, group)| {
+                        let cells = if tally.breakdown_visible(p, g) {
+                            (0..meeting.aspects().len())
+                                .map(|a| view! { <td class="num">{t.group_mean(a, g, &points).map(|m| format_decimal(&m, 2)).unwrap_or_default()}</td> })
+                                .collect_view()
+                                .into_any()
+                        } else {
+                            view! {
+                                <td colspan=meeting.aspects().len()>
+                                    {format!("不足 {} 人评价，不单独显示 — fewer than {} raters, withheld", meeting.min_breakdown_size(), meeting.min_breakdown_size())}
+                                </td>
+                            }
+                            .into_any()
+                        };
+                        view! { <tr><th>{group.name.clone()}</th>{cells}</tr> }
+                    })
+                    .collect_view();
+                let aspect_heads = meeting.aspects().iter().map(|a| view! { <th>{a.name.clone()}</th> }).collect_view();
+                view! {
+                    <section class="board-detail" aria-labelledby="detail-title" aria-live="polite">
+                        <h2 id="detail-title">
+                            {format!("{}. {}", p + 1, presenter.name)} " · " {presenter.township.clone()} " " {presenter.unit.clone()}
+                            " · " {t.score.as_ref().map(|s| format_decimal(s, 2)).unwrap_or_default()}
+                            " · " {t.satisfaction[meeting.overall_aspect()].as_ref().map(format_percent).unwrap_or_default()}
+                            " · " {level_words(t.level.map(Level::as_str))}
+                        </h2>
+                        <ul class="aspect-bars">{bars}</ul>
+                        <table class="table breakdown">
+                            <thead><tr><th><Bilingual zh="各类评议人员平均分" en="Mean by rater group" /></th>{aspect_heads}</tr></thead>
+                            <tbody>{groups}</tbody>
+                        </table>
+                        {(!h.note(&presenter.id).is_empty()).then(|| view! { <p class="board-detail__note">{h.note(&presenter.id).to_owned()}</p> })}
+                    </section>
+                }
+            });
+            view! {
+                <section class="board-ranking" aria-labelledby="board-title">
+                    <h1 id="board-title" class="board__title">{meeting.title().to_owned()} " · " <Bilingual zh="评议结果" en="Result" /></h1>
+                    {detail}
+                    <table class="table board-table" data-testid="ranking">
+                        <thead><tr>
+                            <th class="num"><Bilingual zh="名次" en="Rank" /></th>
+                            <th><Bilingual zh="姓名" en="Name" /></th>
+                            <th><Bilingual zh="单位" en="Unit" /></th>
+                            <th class="num"><Bilingual zh="得分" en="Score" /></th>
+                            <th class="num"><Bilingual zh="满意率" en="Satisfaction" /></th>
+                            <th><Bilingual zh="等次" en="Level" /></th>
+                            {grade_heads}
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </section>
+            }
+            .into_any()
+        })
+    };
+    view! {
+        <section class="screen board" data-testid="board">
+            <div class="board__tools no-print">
+                <button class="button" on:click=|_| platform::toggle_full_screen()><Bilingual zh="全屏（F）" en="Full screen (F)" /></button>
+                {closed.then(|| view! { <span class="board__hint"><Bilingual zh="← → 切换述职人，Esc 返回排名" en="← → step through presenters, Esc back to the ranking" /></span> })}
+            </div>
+            {body}
+            <p class="board__fingerprint"><Bilingual zh="主持人公钥指纹" en="Host key" /> " " <span class="fingerprint">{host_fp}</span></p>
+        </section>
+    }
+}
