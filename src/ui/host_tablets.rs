@@ -12,9 +12,9 @@ use crate::domain::kiosk::{JoinV1, encode_join};
 #[component]
 pub fn HostTablets() -> impl IntoView {
     let ctx = host_context();
-    let Some(phase) = ctx.with_host(|h| h.phase()) else {
+    if ctx.with_host(|h| h.phase()).is_none() {
         return view! { <p class="notice" data-state="waiting"><Bilingual zh="请先设置会议。" en="Set up the meeting first." /></p> }.into_any();
-    };
+    }
     let confirm_open = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
     let ctx_open = ctx.clone();
@@ -51,12 +51,14 @@ pub fn HostTablets() -> impl IntoView {
             }
         }
     };
-    let open_section = match phase {
+    let ctx_phase = ctx.clone();
+    let open_section = move || {
+        match ctx_phase.with_host(|h| h.phase()).unwrap_or(Phase::Setup) {
         Phase::Setup => view! {
             <section class="panel" aria-labelledby="open-title">
                 <h2 id="open-title"><Bilingual zh="开放投票" en="Open voting" /></h2>
                 <p><Bilingual zh="开放后会议内容和抽签结果固定，平板才能加入。" en="Opening fixes the meeting and the draw; only then can tablets join." /></p>
-                {move || if confirm_open.get() {
+                {let open = open.clone(); move || if confirm_open.get() {
                     let open = open.clone();
                     view! {
                         <span class="confirm" role="group">
@@ -75,14 +77,15 @@ pub fn HostTablets() -> impl IntoView {
             <section class="panel" aria-labelledby="join-title">
                 <h2 id="join-title"><Bilingual zh="平板加入会议" en="Tablets join the meeting" /></h2>
                 <p><Bilingual zh="在每台平板上打开此链接，或把会议文件拷到平板上打开。" en="Open this link on every tablet, or copy the meeting file to the tablet and open it there." /></p>
-                <p class="join-link"><a href=link_for_href data-testid="join-link">{link}</a></p>
+                <p class="join-link"><a href=link_for_href.clone() data-testid="join-link">{link.clone()}</a></p>
                 <div class="actions">
-                    <button class="button" on:click=copy><Bilingual zh="复制链接" en="Copy the link" /></button>
-                    <button class="button" on:click=download_join><Bilingual zh="下载平板用会议文件" en="Download the meeting file for tablets" /></button>
+                    <button class="button" on:click=copy.clone()><Bilingual zh="复制链接" en="Copy the link" /></button>
+                    <button class="button" on:click=download_join.clone()><Bilingual zh="下载平板用会议文件" en="Download the meeting file for tablets" /></button>
                 </div>
             </section>
         }
         .into_any(),
+    }
     };
     view! {
         <section class="screen host-tablets" aria-labelledby="tablets-title">

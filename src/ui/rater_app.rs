@@ -86,17 +86,25 @@ pub fn RaterApp(
         problem.set(saved);
     };
 
+    // The screen changes only when these change, never on a tap: the form updates in place.
+    let has_kiosk = Memo::new(move |_| kiosk.with(|k| k.as_ref().map(|k| k.meeting().id().to_owned())));
+    let has_draft = Memo::new(move |_| kiosk.with(|k| k.as_ref().is_some_and(|k| k.draft().is_some())));
     let body = move || {
         if let Some(join) = pending.get() {
-            return view! { <JoinScreen join=join kiosk=kiosk pending=pending problem=problem /> }.into_any();
+            return untrack(|| {
+                view! { <JoinScreen join=join kiosk=kiosk pending=pending problem=problem /> }.into_any()
+            });
         }
-        if kiosk.with(Option::is_none) {
+        if has_kiosk.get().is_none() {
             return view! { <WaitingScreen pending=pending /> }.into_any();
         }
-        let meeting = kiosk
-            .with(|k| k.as_ref().map(|k| k.meeting().clone()))
-            .unwrap_or_else(crate::domain::demo::demo_meeting);
-        match step.get() {
+        let drafting = has_draft.get();
+        let current = step.get();
+        untrack(|| {
+            let meeting = kiosk
+                .with(|k| k.as_ref().map(|k| k.meeting().clone()))
+                .unwrap_or_else(crate::domain::demo::demo_meeting);
+            match current {
             Step::Submitted(tracker) => view! {
                 <section class="screen kiosk-done" aria-labelledby="done-title">
                     <h1 id="done-title" class="screen__title" tabindex="-1">
@@ -116,7 +124,7 @@ pub fn RaterApp(
             }
             .into_any(),
             Step::HandIn => view! { <HandInScreen kiosk=kiosk problem=problem on_done=Callback::new(move |()| step.set(Step::Kiosk)) /> }.into_any(),
-            Step::Review if kiosk.with(|k| k.as_ref().is_some_and(|k| k.draft().is_some())) => {
+            Step::Review if drafting => {
                 let key = std::sync::Arc::clone(&key);
                 let submit = move |_| {
                     let Some(key) = key.as_ref().as_ref() else { return };
@@ -182,13 +190,14 @@ pub fn RaterApp(
                 .into_any()
             }
             _ => {
-                if kiosk.with(|k| k.as_ref().is_some_and(|k| k.draft().is_some())) {
+                if drafting {
                     rating_screen(meeting, kiosk, step, update).into_any()
                 } else {
                     view! { <StartScreen kiosk=kiosk problem=problem on_hand_in=Callback::new(move |()| step.set(Step::HandIn)) /> }.into_any()
                 }
             }
         }
+        })
     };
 
     view! {
@@ -442,19 +451,14 @@ fn StartScreen(
     let code = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
     let begin = move |start: &dyn Fn(&mut Kiosk) -> Result<(), crate::domain::kiosk::StartError>| {
-        let mut outcome = Ok(());
-        let mut saved = None;
-        kiosk.update(|k| {
-            if let Some(k) = k.as_mut() {
-                outcome = start(k);
-                if outcome.is_ok() {
-                    saved = save(k);
-                }
-            }
-        });
-        match outcome {
+        // Tried on a copy: a refused code leaves the stored state (and this screen) untouched.
+        let Some(mut next) = kiosk.get_untracked() else {
+            return;
+        };
+        match start(&mut next) {
             Ok(()) => {
-                problem.set(saved);
+                problem.set(save(&next));
+                kiosk.set(Some(next));
                 if let Some(w) = web_sys::window() {
                     w.scroll_to_with_x_and_y(0.0, 0.0);
                 }

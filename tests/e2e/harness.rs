@@ -140,8 +140,18 @@ impl Driver {
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.display()),
         ];
+        let downloads = downloads_dir(name);
+        let _ = std::fs::remove_dir_all(&downloads);
+        std::fs::create_dir_all(&downloads).expect("downloads directory");
+        let prefs = json!({
+            "download.default_directory": downloads.display().to_string(),
+            "download.prompt_for_download": false,
+        });
         let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".to_owned(), json!({ "args": args }));
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({ "args": args, "prefs": prefs }),
+        );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         ClientBuilder::new(connector)
             .capabilities(caps)
@@ -163,12 +173,25 @@ impl Drop for Driver {
 
 /// Waits until an element matching `xpath` exists, up to 10 s, and returns it.
 pub async fn wait_for(client: &Client, xpath: &str) -> Element {
-    client
+    let found = client
         .wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|e| panic!("no element {xpath} within 10 s: {e}"))
+        .await;
+    match found {
+        Ok(element) => element,
+        Err(e) => {
+            // Keep what the page showed, for the person reading the failure.
+            let shot = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-failure.png");
+            if let Ok(png) = client.screenshot().await {
+                let _ = std::fs::write(&shot, png);
+            }
+            panic!(
+                "no element {xpath} within 10 s: {e} (screenshot: {})",
+                shot.display()
+            )
+        }
+    }
 }
 
 /// XPath of a button whose visible text contains `text`, as a person would look for it.
@@ -179,4 +202,58 @@ pub fn button(text: &str) -> String {
 /// XPath of a level-1 heading whose text contains `text`.
 pub fn heading(text: &str) -> String {
     format!("//h1[contains(normalize-space(.), '{text}')]")
+}
+
+/// Where the session called `name` saves downloads.
+pub fn downloads_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/e2e-downloads")
+        .join(format!("{name}-{}", std::process::id()))
+}
+
+/// Waits up to 10 s for a finished download whose name starts with `prefix`.
+pub async fn wait_for_download(name: &str, prefix: &str) -> PathBuf {
+    let dir = downloads_dir(name);
+    for _ in 0..100 {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if file.starts_with(prefix) && !file.ends_with(".crdownload") {
+                    return entry.path();
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no download {prefix}* in {} within 10 s", dir.display());
+}
+
+/// Sets a form field's value the way typing or pasting does, firing `input` and `change`
+/// (WebDriver typing would turn a pasted tab into a focus move).
+pub async fn set_value(client: &Client, xpath: &str, value: &str) {
+    let element = wait_for(client, xpath).await;
+    let element = serde_json::to_value(&element).expect("element reference");
+    client
+        .execute(
+            "const el = arguments[0]; el.value = arguments[1];\n\
+             el.dispatchEvent(new Event('input', { bubbles: true }));\n\
+             el.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![element, json!(value)],
+        )
+        .await
+        .expect("set the field's value");
+}
+
+/// Clicks the element at `xpath` once it exists.
+pub async fn click(client: &Client, xpath: &str) {
+    wait_for(client, xpath)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {xpath}: {e}"));
+}
+
+/// The visible text of the element at `xpath`.
+pub async fn text_of(client: &Client, xpath: &str) -> String {
+    wait_for(client, xpath).await.text().await.expect("element text")
 }

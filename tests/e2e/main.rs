@@ -2,6 +2,7 @@
 //! person uses it. Built only with `--features e2e` (scripts/test does), after `trunk build`.
 
 mod harness;
+mod meeting;
 
 use harness::{Driver, StaticServer, button, heading, wait_for};
 
@@ -20,10 +21,10 @@ async fn a_chosen_role_survives_a_reload() {
         .click()
         .await
         .expect("pick host");
-    wait_for(&browser, &heading("主持人")).await;
+    wait_for(&browser, &heading("开始一场会议")).await;
 
     browser.refresh().await.expect("reload");
-    wait_for(&browser, &heading("主持人")).await;
+    wait_for(&browser, &heading("开始一场会议")).await;
     let stored = browser
         .execute("return localStorage.getItem('pingyi.device-role.v1');", vec![])
         .await

@@ -1,0 +1,298 @@
+//! A whole meeting through both apps: the host sets up from a pasted list, draws, opens
+//! voting and issues codes; a tablet joins by the host's link, one rater fills a ballot with
+//! a reload halfway, submits, the next rater sees a clean form, staff hand in a file; the host
+//! imports it with ballot files made by the rules core (one file twice), closes, the board
+//! shows the ranking the core computes, and the exported result passes `pingyi verify`.
+
+use fantoccini::Client;
+use pingyi::domain::ballot::{Ballot, BallotDraft, BallotFileV1, Credential};
+use pingyi::domain::collect::{HostMeeting, HostStateV1};
+use pingyi::domain::report::ranking_rows;
+use pingyi::domain::signed_ballot::{ChainHead, SignedBallotV1};
+use pingyi::domain::signing::DeviceKey;
+use pingyi::domain::tally::Tally;
+
+use super::harness::{
+    Driver, StaticServer, button, click, heading, set_value, text_of, wait_for, wait_for_download,
+};
+
+const ROSTER: &str = "姓名\t单位\t乡镇\n王建国\t东岗村\t城关镇\n李海燕\t西沟村\t石桥镇\n张志强\t南湾村\t青山乡\n刘秀兰\t北坡村\t柳河乡\n陈卫东\t杨家庄村\t龙潭乡\n";
+
+async fn host_state(browser: &Client) -> HostMeeting {
+    let text = browser
+        .execute("return localStorage.getItem('pingyi.host-state');", vec![])
+        .await
+        .expect("read the host record");
+    let state: HostStateV1 =
+        serde_json::from_str(text.as_str().expect("a stored host record")).expect("host record");
+    HostMeeting::from_state(state).expect("a valid host record")
+}
+
+async fn open_tab(browser: &Client, zh: &str) {
+    click(browser, &format!("//nav//button[contains(., '{zh}')]")).await;
+}
+
+/// A ballot file of `grades` (one per presenter, every aspect the same) signed by `seed`.
+fn ballot_file(host: &HostMeeting, seed: u8, codes: &[(usize, usize, &[u8])]) -> (BallotFileV1, Vec<Ballot>) {
+    let key = DeviceKey::from_seed([seed; 32]);
+    let mut chain = ChainHead::default();
+    let mut ballots = Vec::new();
+    let signed: Vec<SignedBallotV1> = codes
+        .iter()
+        .map(|&(group, index, grades)| {
+            let code = host.codes()[group][index];
+            let mut draft = BallotDraft::new(host.meeting(), Credential::Code(code));
+            for (p, &g) in grades.iter().enumerate() {
+                draft.fill_presenter(p, g);
+            }
+            let ballot = draft.finish().expect("complete ballot");
+            ballots.push(ballot.clone());
+            chain.sign_next(&key, ballot.to_v1(host.meeting()), "2026-12-18T10:00:00Z")
+        })
+        .collect();
+    (
+        BallotFileV1 {
+            format: "pingyi-ballots".to_owned(),
+            version: 1,
+            ballots: signed,
+        },
+        ballots,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
+    let server = StaticServer::start();
+    let driver = Driver::start();
+    let host = driver.session("host", 1920, 1080).await;
+
+    // Set up from a pasted list.
+    host.goto(&server.base_url).await.expect("open the app");
+    click(&host, &button("主持人")).await;
+    click(&host, &button("新建会议")).await;
+    set_value(&host, "//input[@name='title']", "石桥镇第一书记述职评议会").await;
+    set_value(&host, "//textarea[@name='roster']", ROSTER).await;
+    click(&host, &button("保存会议")).await;
+    wait_for(&host, "//*[@role='status' and contains(., '会议已保存')]").await;
+    assert_eq!(host_state(&host).await.meeting().presenters().len(), 5);
+
+    // Draw 2 of 5 from two witnesses' numbers; the record survives a reload.
+    open_tab(&host, "抽签").await;
+    set_value(&host, "//textarea[@name='sources']", "3 14 27\n8 9").await;
+    set_value(&host, "//input[@name='count']", "2").await;
+    click(&host, "//form//button[@type='submit' and contains(., '抽签')]").await;
+    let key = text_of(&host, "//*[@data-testid='key-string']").await;
+    assert_eq!(key, "3.14.27./8.9./");
+    host.refresh().await.expect("reload");
+    open_tab(&host, "抽签").await;
+    assert_eq!(text_of(&host, "//*[@data-testid='key-string']").await, key);
+
+    // Open voting (confirmed) and issue codes for every group.
+    open_tab(&host, "平板与选票码").await;
+    click(&host, &button("开放投票")).await;
+    click(&host, "//span[@class='confirm']//button[contains(., '确定开放')]").await;
+    for g in 0..3 {
+        click(&host, &format!("//form[.//input[@name='codes-{g}']]//button")).await;
+    }
+    wait_for(&host, "//*[@data-testid='code']").await;
+    let join_link = wait_for(&host, "//a[@data-testid='join-link']")
+        .await
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a join link");
+    let record = host_state(&host).await;
+    assert!(record.codes().iter().all(|c| !c.is_empty()));
+
+    // A tablet joins by the link and sets the hand-in PIN.
+    let tablet = driver.session("tablet", 768, 1024).await;
+    tablet.goto(&join_link).await.expect("open the join link");
+    wait_for(&tablet, &heading("加入会议")).await;
+    set_value(&tablet, "//input[@name='pin']", "2468").await;
+    set_value(&tablet, "//input[@name='pin-again']", "2468").await;
+    click(&tablet, &button("加入会议")).await;
+
+    // A typo in the code is caught before rating; the right code starts the ballot.
+    let code = record.codes()[2][0].to_string();
+    let mut typo: Vec<char> = code.chars().collect();
+    typo[0] = if typo[0] == '2' { '3' } else { '2' };
+    set_value(
+        &tablet,
+        "//input[@name='code']",
+        &typo.into_iter().collect::<String>(),
+    )
+    .await;
+    click(&tablet, &button("开始评议")).await;
+    wait_for(&tablet, "//*[@role='alert']").await;
+    set_value(&tablet, "//input[@name='code']", &code).await;
+    click(&tablet, &button("开始评议")).await;
+
+    // Rate three presenters, reload halfway: nothing is lost.
+    for (p, grade) in [(1, "全部好"), (2, "全部较好"), (3, "全部好")] {
+        click(
+            &tablet,
+            &format!("//article[@id='k-presenter-{p}']//button[contains(., '{grade}')]"),
+        )
+        .await;
+    }
+    click(&tablet, "//article[@id='k-presenter-3']//fieldset[2]//label[2]").await;
+    tablet.refresh().await.expect("reload mid-ballot");
+    assert!(
+        text_of(&tablet, "//*[@data-testid='progress']")
+            .await
+            .starts_with("已完成 3 / 5")
+    );
+    let checked = tablet
+        .execute(
+            "return document.querySelector(\"input[name='k-g-2-1']:checked\").value;",
+            vec![],
+        )
+        .await
+        .expect("read the restored radio");
+    assert_eq!(
+        checked.as_str(),
+        Some("1"),
+        "presenter 3, aspect 2 was set to 较好 before the reload"
+    );
+    click(
+        &tablet,
+        "//article[@id='k-presenter-4']//label[contains(., '回避')]",
+    )
+    .await;
+    click(
+        &tablet,
+        "//article[@id='k-presenter-5']//button[contains(., '全部一般')]",
+    )
+    .await;
+    click(&tablet, "(//button[contains(., '检查并提交')])[1]").await;
+    click(&tablet, &button("提交选票")).await;
+    let tracker = text_of(&tablet, "//*[@data-testid='tracker']").await;
+    assert_eq!(tracker.len(), 11, "{tracker}");
+
+    // The next rater sees a clean start screen, also after back and reload.
+    click(&tablet, &button("交给下一位评议人")).await;
+    assert_eq!(text_of(&tablet, "//input[@name='code']").await, "");
+    // Back leaves the app (submitting adds no history entry); forward and reload come back
+    // to the empty start screen.
+    tablet.back().await.expect("back");
+    tablet.forward().await.expect("forward");
+    tablet.refresh().await.expect("reload");
+    wait_for(&tablet, "//input[@name='code']").await;
+    let stored = tablet
+        .execute("return localStorage.getItem('pingyi.tablet-state');", vec![])
+        .await
+        .expect("tablet state");
+    assert!(
+        stored.as_str().unwrap().contains("\"draft\":null"),
+        "no ballot left open on the tablet"
+    );
+
+    // Hand-in: PIN, then the ballot file.
+    click(&tablet, &button("交票")).await;
+    set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
+    click(&tablet, &button("解锁")).await;
+    assert_eq!(text_of(&tablet, "//*[@data-testid='held']").await, "1");
+    click(&tablet, &button("导出选票文件")).await;
+    let tablet_file = wait_for_download("tablet", "ballots-").await;
+    let from_tablet: BallotFileV1 =
+        serde_json::from_str(&std::fs::read_to_string(&tablet_file).unwrap()).unwrap();
+    assert_eq!(from_tablet.ballots[0].tracker(), tracker);
+    assert_eq!(
+        from_tablet.ballots[0].ballot.marks,
+        ["11111111", "22222222", "12111111", "R", "33333333"]
+    );
+
+    // Ballot files made by the rules core, one imported twice.
+    let (file_a, mut ballots) = ballot_file(
+        &record,
+        11,
+        &[
+            (0, 0, &[0, 1, 0, 2, 1]),
+            (0, 1, &[0, 0, 1, 2, 1]),
+            (0, 2, &[1, 1, 0, 3, 0]),
+        ],
+    );
+    let (file_b, more) = ballot_file(
+        &record,
+        12,
+        &[
+            (1, 0, &[1, 0, 0, 2, 2]),
+            (1, 1, &[0, 1, 1, 1, 2]),
+            (2, 1, &[0, 2, 0, 1, 1]),
+        ],
+    );
+    ballots.extend(more);
+    ballots.push(Ballot::from_v1(&from_tablet.ballots[0].ballot, record.meeting()).unwrap());
+    let dir = super::harness::downloads_dir("host");
+    let write = |name: &str, file: &BallotFileV1| {
+        let path = dir.join(name);
+        std::fs::write(&path, serde_json::to_string(file).unwrap()).unwrap();
+        path.display().to_string()
+    };
+    let a = write("a.json", &file_a);
+    let b = write("b.json", &file_b);
+
+    open_tab(&host, "收票").await;
+    let picker = wait_for(&host, "//input[@name='ballot-files']").await;
+    picker
+        .send_keys(&format!("{a}\n{b}\n{}", tablet_file.display()))
+        .await
+        .expect("choose files");
+    wait_for(&host, "//*[@data-testid='import-report']/li[3]").await;
+    host.refresh().await.expect("reload while collecting");
+    open_tab(&host, "收票").await;
+    let picker = wait_for(&host, "//input[@name='ballot-files']").await;
+    picker.send_keys(&a).await.expect("import a file again");
+    let report = text_of(&host, "//*[@data-testid='import-report']").await;
+    assert!(report.contains("重复 3"), "{report}");
+    assert_eq!(host_state(&host).await.accepted().len(), 7);
+    assert_eq!(
+        text_of(&host, "//*[@data-testid='tablet-count']")
+            .await
+            .lines()
+            .next(),
+        Some("3")
+    );
+
+    // Close voting (confirmed); the board shows the ranking the core computes.
+    open_tab(&host, "结束与导出").await;
+    click(&host, &button("结束投票")).await;
+    click(&host, "//span[@class='confirm']//button[contains(., '结束投票')]").await;
+    open_tab(&host, "大屏").await;
+    let rows = host
+        .find_all(fantoccini::Locator::XPath(
+            "//table[@data-testid='ranking']/tbody/tr/td[2]",
+        ))
+        .await
+        .expect("ranking rows");
+    let mut shown = Vec::new();
+    for row in rows {
+        shown.push(row.text().await.unwrap());
+    }
+    let record = host_state(&host).await;
+    let tally = Tally::count(record.meeting(), &ballots);
+    let expected: Vec<String> = ranking_rows(record.meeting(), &tally)
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(shown, expected);
+
+    // Export; the file passes the command-line verifier.
+    open_tab(&host, "结束与导出").await;
+    click(&host, &button("导出签名结果文件")).await;
+    let result = wait_for_download("host", "result-").await;
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_pingyi"))
+        .args(["verify", result.to_str().unwrap()])
+        .output()
+        .expect("run pingyi verify");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let out = String::from_utf8_lossy(&verify.stdout);
+    assert!(out.contains("accepted ballots: 7, 被拒选票 rejected: 0"), "{out}");
+
+    tablet.close().await.expect("close the tablet session");
+    host.close().await.expect("close the host session");
+}
