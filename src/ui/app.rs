@@ -43,6 +43,16 @@ pub fn App() -> impl IntoView {
     if joining && let Err(problem) = storage::save(DEVICE_ROLE_KEY, &DeviceRole::Rater) {
         set_storage_problem.set(Some(problem));
     }
+    // A join link opened in a tab that already shows the app only changes the fragment: start
+    // over so the tablet reads it.
+    let on_hash = window_event_listener(leptos::ev::hashchange, |_| {
+        if crate::browser::platform::fragment().starts_with("join=")
+            && let Some(window) = web_sys::window()
+        {
+            let _ = window.location().reload();
+        }
+    });
+    on_cleanup(move || on_hash.remove());
     let initial = match storage::load::<DeviceRole>(DEVICE_ROLE_KEY) {
         _ if joining => Screen::Role(DeviceRole::Rater),
         Ok(Some(role)) => Screen::Role(role),

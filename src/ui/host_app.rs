@@ -131,12 +131,16 @@ pub fn HostApp(
     };
     provide_context(ctx.clone());
     let tab = RwSignal::new(first_tab);
+    let notice = ctx.notice;
     let nav = TABS
         .iter()
         .map(|&(t, zh, en)| {
             view! {
                 <button class="tabs__tab" role="tab" aria-selected=move || (tab.get() == t).to_string()
-                    on:click=move |_| tab.set(t)>
+                    on:click=move |_| {
+                        notice.set(None);
+                        tab.set(t);
+                    }>
                     <Bilingual zh=zh en=en />
                 </button>
             }
