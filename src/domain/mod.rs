@@ -19,6 +19,8 @@
 //! | [`signing`] | Ed25519 device keys, RFC 8785 canonical bytes, fingerprints |
 //! | [`collect`] | the host's meeting record: arrivals, conflicts, audit log, export |
 //! | [`kiosk`] | the tablet: join link, kiosk loop, drafts stored per tap, hand-in |
+//! | [`qr_ballot`] | one signed ballot as a compact base45 QR text, and back |
+//! | [`qr_frame`] | QR codes found in one camera frame (the scanner worker) |
 //! | [`signed_ballot`] | signed ballots, the per-tablet chain, ballot trackers |
 //! | [`result_file`] | the signed result file and its verification |
 //! | [`table_text`] | presenter lists pasted from Excel / WPS, tally CSV |
@@ -33,6 +35,8 @@ pub mod exact;
 pub mod kiosk;
 pub mod level;
 pub mod meeting;
+pub mod qr_ballot;
+pub mod qr_frame;
 pub mod reconcile;
 pub mod report;
 pub mod result_file;

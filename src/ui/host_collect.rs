@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::host_app::{HostContext, host_context};
-use super::{Bilingual, RatingForm};
+use super::{Bilingual, HostScanner, RatingForm};
 use crate::browser::file::{files_of, read_file};
 use crate::browser::platform;
 use crate::domain::ballot::{BallotDraft, BallotFileV1, Credential};
@@ -113,6 +113,7 @@ pub fn HostCollect() -> impl IntoView {
         <section class="screen host-collect" aria-labelledby="collect-title">
             <h1 id="collect-title" class="screen__title"><Bilingual zh="收票" en="Collect ballots" /></h1>
             <ul class="group-counts" data-testid="group-counts">{counts}</ul>
+            {(phase == Phase::Open).then(|| view! { <HostScanner /> })}
             {(phase == Phase::Open).then(|| view! {
                 <div class="drop-zone" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
                     <label class="file-pick">

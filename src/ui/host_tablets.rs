@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::Bilingual;
 use super::host_app::host_context;
+use super::{Bilingual, QrImage};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::kiosk::{JoinV1, encode_join};
@@ -35,6 +35,8 @@ pub fn HostTablets() -> impl IntoView {
         move || join_for_link().map(|j| format!("{}#join={}", platform::page_address(), encode_join(&j)));
     let link_for_copy = link.clone();
     let link_for_href = link.clone();
+    let link_for_qr = link.clone();
+    let qr_text = Signal::derive(move || link_for_qr().unwrap_or_default());
     let copy = move |_| {
         if let (Some(text), Some(w)) = (link_for_copy(), web_sys::window()) {
             let _ = w.navigator().clipboard().write_text(&text);
@@ -77,6 +79,10 @@ pub fn HostTablets() -> impl IntoView {
             <section class="panel" aria-labelledby="join-title">
                 <h2 id="join-title"><Bilingual zh="平板加入会议" en="Tablets join the meeting" /></h2>
                 <p><Bilingual zh="在每台平板上打开此链接，或把会议文件拷到平板上打开。" en="Open this link on every tablet, or copy the meeting file to the tablet and open it there." /></p>
+                <div class="join-qr">
+                    <QrImage text=qr_text label="加入会议二维码 QR code to join the meeting" level=qrcode::EcLevel::L
+                        too_long="名单太长，无法放进一个二维码：请用下面的链接或平板用会议文件。 The list is too long for one QR code: use the link or the meeting file below." />
+                </div>
                 <p class="join-link"><a href=link_for_href.clone() data-testid="join-link">{link.clone()}</a></p>
                 <div class="actions">
                     <button class="button" on:click=copy.clone()><Bilingual zh="复制链接" en="Copy the link" /></button>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::rating_form::{jump_to, summary_line};
-use super::{Bilingual, RatingForm};
+use super::{Bilingual, QrImage, RatingForm};
 use crate::browser::device_key::load_or_create_device_key;
 use crate::browser::platform;
 use crate::browser::storage::{self, TABLET_STATE_KEY};
@@ -619,12 +619,46 @@ fn HandInScreen(
             })
         })
     };
+    // One QR code per ballot, cycled for the host's webcam.
+    let shown = RwSignal::new(0usize);
+    if let Ok(timer) = set_interval_with_handle(
+        move || shown.update(|i| *i += 1),
+        std::time::Duration::from_millis(1500),
+    ) {
+        on_cleanup(move || timer.clear());
+    }
+    let qr_text = Signal::derive(move || {
+        kiosk.with(|k| {
+            k.as_ref()
+                .and_then(|k| {
+                    let held = k.held();
+                    (!held.is_empty()).then(|| held[shown.get() % held.len()].clone())
+                })
+                .and_then(|b| crate::domain::qr_ballot::encode_qr_ballot(&b).ok())
+                .unwrap_or_default()
+        })
+    });
+    let qr_caption = move || {
+        let n = kiosk.with(|k| k.as_ref().map_or(0, |k| k.held().len()));
+        (n > 0).then(|| {
+            format!(
+                "第 {} / {n} 张 — ballot {} of {n}",
+                shown.get() % n + 1,
+                shown.get() % n + 1
+            )
+        })
+    };
     view! {
         <section class="screen hand-in" aria-labelledby="hand-in-title">
             <h1 id="hand-in-title" class="screen__title"><Bilingual zh="交票（工作人员）" en="Hand in (staff)" /></h1>
             {move || if unlocked.get() {
                 view! {
                     {details}
+                    <figure class="hand-in__qr" data-testid="hand-in-qr">
+                        <QrImage text=qr_text label="选票二维码 ballot QR code" level=qrcode::EcLevel::M
+                            too_long="这张选票无法放进二维码，请导出选票文件。 This ballot does not fit a QR code; export the ballot file." />
+                        <figcaption>{qr_caption}</figcaption>
+                    </figure>
                     <button class="button" data-variant="primary" on:click=export>
                         <Bilingual zh="导出选票文件" en="Export the ballot file" />
                     </button>

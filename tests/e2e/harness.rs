@@ -122,6 +122,11 @@ impl Driver {
 
     /// A new headless Chromium session with its own fresh profile directory.
     pub async fn session(&self, name: &str, width: u32, height: u32) -> Client {
+        self.session_with(name, width, height, &[]).await
+    }
+
+    /// A session with extra Chromium flags (for example a fake camera).
+    pub async fn session_with(&self, name: &str, width: u32, height: u32, extra: &[String]) -> Client {
         let profile = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("target/e2e-profiles")
             .join(format!("{name}-{}", std::process::id()));
@@ -140,6 +145,7 @@ impl Driver {
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.display()),
         ];
+        let args: Vec<String> = args.into_iter().chain(extra.iter().cloned()).collect();
         let downloads = downloads_dir(name);
         let _ = std::fs::remove_dir_all(&downloads);
         std::fs::create_dir_all(&downloads).expect("downloads directory");
@@ -256,4 +262,50 @@ pub async fn click(client: &Client, xpath: &str) {
 /// The visible text of the element at `xpath`.
 pub async fn text_of(client: &Client, xpath: &str) -> String {
     wait_for(client, xpath).await.text().await.expect("element text")
+}
+
+/// Writes a YUV4MPEG2 file Chromium's fake camera plays in a loop: each PNG (a screenshot of a
+/// QR code) centred on a white 640 × 480 frame, shown for `frames_each` frames.
+pub fn write_fake_camera(path: &Path, pngs: &[Vec<u8>], frames_each: usize) {
+    const W: usize = 640;
+    const H: usize = 480;
+    let mut out = format!("YUV4MPEG2 W{W} H{H} F10:1 Ip A1:1 C420jpeg\n").into_bytes();
+    if pngs.is_empty() {
+        out.extend_from_slice(b"FRAME\n");
+        out.extend(std::iter::repeat_n(255u8, W * H));
+        out.extend(std::iter::repeat_n(128u8, W * H / 2));
+    }
+    for png_bytes in pngs {
+        let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes.as_slice()));
+        let mut reader = decoder.read_info().expect("a PNG screenshot");
+        let mut buf = vec![0; reader.output_buffer_size().expect("PNG size")];
+        let info = reader.next_frame(&mut buf).expect("PNG pixels");
+        let channels = info.color_type.samples();
+        let (pw, ph) = (info.width as usize, info.height as usize);
+        // Scale to fit 440 px, nearest neighbour, centred.
+        let side = 440usize;
+        let scale = (pw.max(ph) as f64) / side as f64;
+        let (sw, sh) = ((pw as f64 / scale) as usize, (ph as f64 / scale) as usize);
+        let (ox, oy) = ((W - sw) / 2, (H - sh) / 2);
+        let mut luma = vec![255u8; W * H];
+        for y in 0..sh {
+            for x in 0..sw {
+                let (px, py) = (((x as f64) * scale) as usize, ((y as f64) * scale) as usize);
+                let i = (py.min(ph - 1) * pw + px.min(pw - 1)) * channels;
+                let v = if channels >= 3 {
+                    ((u32::from(buf[i]) * 299 + u32::from(buf[i + 1]) * 587 + u32::from(buf[i + 2]) * 114)
+                        / 1000) as u8
+                } else {
+                    buf[i]
+                };
+                luma[(oy + y) * W + ox + x] = v;
+            }
+        }
+        for _ in 0..frames_each {
+            out.extend_from_slice(b"FRAME\n");
+            out.extend_from_slice(&luma);
+            out.extend(std::iter::repeat_n(128u8, W * H / 2));
+        }
+    }
+    std::fs::write(path, out).expect("write the fake camera file");
 }

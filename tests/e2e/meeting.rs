@@ -14,6 +14,7 @@ use pingyi::domain::tally::Tally;
 
 use super::harness::{
     Driver, StaticServer, button, click, heading, set_value, text_of, wait_for, wait_for_download,
+    write_fake_camera,
 };
 
 const ROSTER: &str = "姓名\t单位\t乡镇\n王建国\t东岗村\t城关镇\n李海燕\t西沟村\t石桥镇\n张志强\t南湾村\t青山乡\n刘秀兰\t北坡村\t柳河乡\n陈卫东\t杨家庄村\t龙潭乡\n";
@@ -64,7 +65,17 @@ fn ballot_file(host: &HostMeeting, seed: u8, codes: &[(usize, usize, &[u8])]) ->
 async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     let server = StaticServer::start();
     let driver = Driver::start();
-    let host = driver.session("host", 1920, 1080).await;
+    // The host laptop's webcam is Chromium's fake camera playing a file the test writes once
+    // the tablet shows its hand-in QR code.
+    let camera = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/e2e-camera-{}.y4m", std::process::id()));
+    write_fake_camera(&camera, &[], 1);
+    let camera_flags = [
+        "--use-fake-device-for-media-stream".to_owned(),
+        "--use-fake-ui-for-media-stream".to_owned(),
+        format!("--use-file-for-fake-video-capture={}", camera.display()),
+    ];
+    let host = driver.session_with("host", 1920, 1080, &camera_flags).await;
 
     // Set up from a pasted list.
     host.goto(&server.base_url).await.expect("open the app");
@@ -192,6 +203,19 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
     click(&tablet, &button("解锁")).await;
     assert_eq!(text_of(&tablet, "//*[@data-testid='held']").await, "1");
+    let qr = wait_for(&tablet, "//figure[@data-testid='hand-in-qr']//div[@class='qr']").await;
+    tablet
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![serde_json::to_value(&qr).unwrap()],
+        )
+        .await
+        .expect("scroll the QR code into view");
+    let qr = qr
+        .screenshot()
+        .await
+        .expect("a screenshot of the hand-in QR code");
+    write_fake_camera(&camera, &[qr], 20);
     click(&tablet, &button("导出选票文件")).await;
     let tablet_file = wait_for_download("tablet", "ballots-").await;
     let from_tablet: BallotFileV1 =
@@ -232,13 +256,27 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     let a = write("a.json", &file_a);
     let b = write("b.json", &file_b);
 
+    // The tablet's ballot arrives by QR through the webcam ...
     open_tab(&host, "收票").await;
+    click(&host, &button("开始扫码")).await;
+    let scanned = text_of(&host, "//*[@data-testid='scan-result']").await;
+    assert!(
+        scanned.contains(&format!("已接受 accepted {tracker}")),
+        "{scanned}"
+    );
+    click(&host, &button("停止扫码")).await;
+    // ... and again in the tablet's file, where it is a duplicate.
     let picker = wait_for(&host, "//input[@name='ballot-files']").await;
     picker
         .send_keys(&format!("{a}\n{b}\n{}", tablet_file.display()))
         .await
         .expect("choose files");
     wait_for(&host, "//*[@data-testid='import-report']/li[3]").await;
+    let report = text_of(&host, "//*[@data-testid='import-report']").await;
+    assert!(
+        report.contains("ballots-") && report.contains("重复 1"),
+        "{report}"
+    );
     host.refresh().await.expect("reload while collecting");
     open_tab(&host, "收票").await;
     let picker = wait_for(&host, "//input[@name='ballot-files']").await;
@@ -246,12 +284,19 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     let report = text_of(&host, "//*[@data-testid='import-report']").await;
     assert!(report.contains("重复 3"), "{report}");
     assert_eq!(host_state(&host).await.accepted().len(), 7);
+    let mut per_tablet = Vec::new();
+    for cell in host
+        .find_all(fantoccini::Locator::XPath("//*[@data-testid='tablet-count']"))
+        .await
+        .expect("per-tablet counts")
+    {
+        per_tablet.push(cell.text().await.unwrap());
+    }
+    per_tablet.sort();
     assert_eq!(
-        text_of(&host, "//*[@data-testid='tablet-count']")
-            .await
-            .lines()
-            .next(),
-        Some("3")
+        per_tablet,
+        ["1", "3", "3"],
+        "the per-tablet check counts each ballot once"
     );
 
     // Close voting (confirmed); the board shows the ranking the core computes.

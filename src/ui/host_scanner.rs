@@ -1,0 +1,178 @@
+//! Scanning tablets' hand-in QR codes with the laptop's webcam. The decoder runs in a web
+//! worker that is loaded only when scanning starts; every scan is confirmed on screen and
+//! announced to screen readers with the count so far.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use leptos::html::{Canvas, Video};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+
+use super::Bilingual;
+use super::host_app::host_context;
+use crate::browser::camera::{QrWorker, camera_unavailable_reason, start_camera, stop_camera};
+use crate::browser::platform;
+use crate::domain::collect::{Arrival, Source};
+use crate::domain::qr_ballot::decode_qr_ballot;
+
+/// What is running while the host scans.
+struct Running {
+    stream: web_sys::MediaStream,
+    worker: QrWorker,
+    timer: IntervalHandle,
+}
+
+/// The scanner panel.
+#[component]
+pub fn HostScanner() -> impl IntoView {
+    let ctx = host_context();
+    let video = NodeRef::<Video>::new();
+    let canvas = NodeRef::<Canvas>::new();
+    let scanning = RwSignal::new(false);
+    let last = RwSignal::new(None::<(String, &'static str)>);
+    let problem = RwSignal::new(camera_unavailable_reason().map(str::to_owned));
+    let decode_ms = RwSignal::new(None::<f64>);
+    // Browser objects live on the one UI thread; SendWrapper lets the view's closures hold them.
+    let running: SendWrapper<Rc<RefCell<Option<Running>>>> = SendWrapper::new(Rc::new(RefCell::new(None)));
+    let busy = SendWrapper::new(Rc::new(RefCell::new(false)));
+    let seen: SendWrapper<Rc<RefCell<HashSet<String>>>> =
+        SendWrapper::new(Rc::new(RefCell::new(HashSet::new())));
+
+    let stop = {
+        let running = running.clone();
+        move || {
+            if let Some(r) = running.borrow_mut().take() {
+                r.timer.clear();
+                stop_camera(&r.stream);
+            }
+            scanning.set(false);
+        }
+    };
+    let start = {
+        let running = running.clone();
+        let ctx = ctx.clone();
+        move |_| {
+            let (Some(video_el), Some(canvas_el)) = (video.get(), canvas.get()) else {
+                return;
+            };
+            let running = running.clone();
+            let busy = busy.clone();
+            let seen = seen.clone();
+            let ctx = ctx.clone();
+            leptos::task::spawn_local(async move {
+                let stream = match start_camera(&video_el).await {
+                    Ok(stream) => stream,
+                    Err(e) => return problem.set(Some(e)),
+                };
+                let busy_reply = busy.clone();
+                let worker = QrWorker::start(move |texts, ms| {
+                    *busy_reply.borrow_mut() = false;
+                    decode_ms.set(Some(ms));
+                    for text in texts {
+                        // The tablet cycles its codes: each text is taken in once per scan session.
+                        if !seen.borrow_mut().insert(text.clone()) {
+                            continue;
+                        }
+                        let outcome = match decode_qr_ballot(&text) {
+                            Err(e) => (e.to_string(), "fail"),
+                            Ok(ballot) => {
+                                let now = platform::now();
+                                match ctx.act(|h| h.receive(ballot, Source::Qr, &now)) {
+                                    Some(Ok(arrival)) => {
+                                        let count = ctx.with_host(|h| h.accepted().len()).unwrap_or(0);
+                                        let state = match arrival {
+                                            Arrival::Accepted { .. } | Arrival::Duplicate { .. } => "pass",
+                                            Arrival::Conflict { .. } => "waiting",
+                                            Arrival::Rejected { .. } => "fail",
+                                        };
+                                        (
+                                            format!(
+                                                "{} — 已接受共 {count} 张 {count} accepted so far",
+                                                arrival_text(&arrival)
+                                            ),
+                                            state,
+                                        )
+                                    }
+                                    Some(Err(e)) => (e.to_string(), "fail"),
+                                    None => continue,
+                                }
+                            }
+                        };
+                        ctx.say(outcome.0.clone());
+                        last.set(Some(outcome));
+                    }
+                });
+                let worker = match worker {
+                    Ok(worker) => worker,
+                    Err(e) => {
+                        stop_camera(&stream);
+                        return problem.set(Some(e));
+                    }
+                };
+                let tick_running = running.clone();
+                let timer = set_interval_with_handle(
+                    move || {
+                        if *busy.borrow() {
+                            return;
+                        }
+                        if let Some(r) = tick_running.borrow().as_ref()
+                            && r.worker.send_frame(&video_el, &canvas_el)
+                        {
+                            *busy.borrow_mut() = true;
+                        }
+                    },
+                    std::time::Duration::from_millis(150),
+                );
+                match timer {
+                    Ok(timer) => {
+                        *running.borrow_mut() = Some(Running {
+                            stream,
+                            worker,
+                            timer,
+                        });
+                        problem.set(None);
+                        scanning.set(true);
+                    }
+                    Err(e) => {
+                        stop_camera(&stream);
+                        problem.set(Some(format!("{e:?}")));
+                    }
+                }
+            });
+        }
+    };
+    let stop_on_cleanup = stop.clone();
+    on_cleanup(move || stop_on_cleanup());
+    view! {
+        <section class="panel scanner" aria-labelledby="scanner-title">
+            <h2 id="scanner-title"><Bilingual zh="扫描平板交票二维码" en="Scan the tablets' hand-in QR codes" /></h2>
+            <div class="scanner__view" hidden=move || !scanning.get()>
+                <video node_ref=video class="scanner__video" aria-label="摄像头画面 camera view"></video>
+                <canvas node_ref=canvas hidden=true></canvas>
+            </div>
+            <div class="actions">
+                {move || if scanning.get() {
+                    let stop = stop.clone();
+                    view! { <button class="button" on:click=move |_| stop()><Bilingual zh="停止扫码" en="Stop scanning" /></button> }.into_any()
+                } else {
+                    let start = start.clone();
+                    view! { <button class="button" data-variant="primary" on:click=start><Bilingual zh="开始扫码" en="Start scanning" /></button> }.into_any()
+                }}
+                {move || decode_ms.get().map(|ms| view! { <span class="scanner__speed">{format!("{ms:.0} ms / 帧 frame")}</span> })}
+            </div>
+            {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert">{p}</p> })}
+            {move || last.get().map(|(text, state)| view! { <p class="scanner__last" data-state=state data-testid="scan-result">{text}</p> })}
+        </section>
+    }
+}
+
+fn arrival_text(arrival: &Arrival) -> String {
+    match arrival {
+        Arrival::Accepted { tracker, .. } => format!("✓ 已接受 accepted {tracker}"),
+        Arrival::Duplicate { tracker } => format!("＝ 已收到过 already received {tracker}"),
+        Arrival::Conflict { tracker, .. } => format!("⚠ 冲突，待裁定 conflict {tracker}"),
+        Arrival::Rejected { tracker, reason, .. } => format!("✗ 拒收 rejected {tracker}: {}", reason.words()),
+    }
+}
