@@ -152,10 +152,31 @@ pub fn HostClose() -> impl IntoView {
         })
     };
     let ctx_report = ctx.clone();
+    let with_notes = RwSignal::new(false);
     let report = move || {
+        let notes_wanted = with_notes.get();
         ctx_report.with_host(|h| {
             let meeting = h.meeting();
             let tally = h.tally();
+            let rec = h.reconciliation(&tally);
+            let rec_rows = rec
+                .groups
+                .iter()
+                .zip(meeting.groups())
+                .map(|(g, group)| view! {
+                    <tr><td>{group.name.clone()}</td><td class="num">{g.expected}</td><td class="num">{g.returned}</td>
+                        <td class="num">{g.codes_issued}</td><td class="num">{g.valid}</td><td class="num">{g.blank}</td><td class="num">{g.rejected}</td></tr>
+                })
+                .collect_view();
+            let rec_problems = rec.problems.iter().map(|p| view! { <li>{p.to_string()}</li> }).collect_view();
+            let notes = notes_wanted.then(|| {
+                meeting
+                    .presenters()
+                    .iter()
+                    .filter(|p| !h.note(&p.id).is_empty())
+                    .map(|p| view! { <li><strong>{p.name.clone()}</strong> "：" {h.note(&p.id).to_owned()}</li> })
+                    .collect_view()
+            });
             let rows = ranking_rows(meeting, &tally)
                 .into_iter()
                 .map(|r| view! {
@@ -181,6 +202,13 @@ pub fn HostClose() -> impl IntoView {
                         <thead><tr><th>"名次"</th><th>"姓名"</th><th>"单位"</th><th>"得分"</th><th>"满意率"</th><th>"等次"</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
+                    <h3>"清点核对 Reconciliation"</h3>
+                    <table class="table">
+                        <thead><tr><th>"类别"</th><th>"应到"</th><th>"实到"</th><th>"选票码"</th><th>"有效"</th><th>"弃权票"</th><th>"被拒"</th></tr></thead>
+                        <tbody>{rec_rows}</tbody>
+                    </table>
+                    <ul>{rec_problems}</ul>
+                    {notes.map(|n| view! { <h3>"提问式点评 Notes"</h3><ul>{n}</ul> })}
                     <p>"主持人公钥指纹 Host key: " <span class="fingerprint">{host_fp.clone()}</span></p>
                     <div class="signature-lines">
                         <span>"考核组签字："</span><span class="signature-line"></span>
@@ -212,6 +240,9 @@ pub fn HostClose() -> impl IntoView {
                         <button class="button" data-variant="primary" on:click=export_result.clone()><Bilingual zh="导出签名结果文件" en="Export the signed result file" /></button>
                         <button class="button" on:click=export_csv.clone()><Bilingual zh="导出 CSV（Excel / WPS）" en="Export CSV (Excel / WPS)" /></button>
                         <button class="button" on:click=|_| platform::print()><Bilingual zh="打印报告" en="Print the report" /></button>
+                        <label class="choice"><input type="checkbox" prop:checked=with_notes
+                            on:change=move |ev| with_notes.set(event_target_checked(&ev)) />
+                            <Bilingual zh="报告中包括点评" en="include notes in the report" /></label>
                     }.into_any(),
                     _ => view! { <p class="notice"><Bilingual zh="投票尚未开放。" en="Voting has not opened yet." /></p> }.into_any(),
                 }}

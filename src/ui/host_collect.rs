@@ -247,7 +247,7 @@ fn PaperBallot() -> impl IntoView {
         };
         let Some(key) = ctx_save.host_key() else { return };
         let now = platform::now();
-        match ctx_save.act(|h| h.key_in_paper(&ballot, &key, &now)) {
+        match ctx_save.act(|h| h.key_in_paper(&ballot, key, &now)) {
             Some(Ok(arrival)) => {
                 message.set(Some(format!(
                     "纸质选票：{} — paper ballot",

@@ -144,7 +144,7 @@ pub fn HostScanner() -> impl IntoView {
         }
     };
     let stop_on_cleanup = stop.clone();
-    on_cleanup(move || stop_on_cleanup());
+    on_cleanup(stop_on_cleanup);
     view! {
         <section class="panel scanner" aria-labelledby="scanner-title">
             <h2 id="scanner-title"><Bilingual zh="扫描平板交票二维码" en="Scan the tablets' hand-in QR codes" /></h2>

@@ -132,6 +132,11 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
     }
 }
 
+/// Reads one number of the meeting file for a form field.
+type Getter = Box<dyn Fn(&MeetingFileV1) -> u32 + Send + Sync>;
+/// Writes one number of the meeting file from a form field.
+type Setter = Box<dyn Fn(&mut MeetingFileV1, u32) + Send + Sync>;
+
 fn aspects_text(file: &MeetingFileV1) -> String {
     file.aspects.iter().map(|a| format!("{}\n", a.name)).collect()
 }
@@ -165,8 +170,8 @@ fn EditMeeting(
     let number_field = move |label_zh: &'static str,
                              label_en: &'static str,
                              name: String,
-                             get: Box<dyn Fn(&MeetingFileV1) -> u32 + Send + Sync>,
-                             set: Box<dyn Fn(&mut MeetingFileV1, u32) + Send + Sync>| {
+                             get: Getter,
+                             set: Setter| {
         let set = std::sync::Arc::new(set);
         view! {
             <label class="field field--number">
@@ -309,5 +314,45 @@ fn EditMeeting(
                 </div>
             </form>
         </section>
+    }
+}
+
+/// The host's short note per presenter (提问式点评), kept in the meeting record and printed in
+/// the report when the host chooses to.
+#[component]
+fn PresenterNotes() -> impl IntoView {
+    let ctx = host_context();
+    let rows = ctx
+        .with_host(|h| {
+            h.meeting()
+                .presenters()
+                .iter()
+                .enumerate()
+                .map(|(p, presenter)| (p, presenter.name.clone(), h.note(&presenter.id).to_owned()))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(p, name, note)| {
+            let ctx = ctx.clone();
+            view! {
+                <label class="field note-field">
+                    <span>{format!("{}. {name}", p + 1)}</span>
+                    <textarea name=format!("note-{}", p + 1) rows="2" prop:value=note
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            let now = platform::now();
+                            ctx.act(|h| h.set_note(p, &text, &now));
+                            ctx.say("点评已保存 — note saved");
+                        }></textarea>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="panel notes">
+            <summary><Bilingual zh="提问式点评记录（每位述职人一条）" en="Notes on each presenter (提问式点评)" /></summary>
+            {rows}
+        </details>
     }
 }

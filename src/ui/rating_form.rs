@@ -106,11 +106,13 @@ pub fn RatingForm(
                 .collect_view();
             let mode_radio = move |value: &'static str, zh: &'static str, en: &'static str, tap: Tap| {
                 let checked = move || {
-                    mark.with(|m| match (value, m) {
-                        ("rate", Some(DraftMark::Rating(_)) | None) => true,
-                        ("recuse", Some(DraftMark::Recused)) => true,
-                        ("abstain", Some(DraftMark::Abstained)) => true,
-                        _ => false,
+                    mark.with(|m| {
+                        matches!(
+                            (value, m),
+                            ("rate", Some(DraftMark::Rating(_)) | None)
+                                | ("recuse", Some(DraftMark::Recused))
+                                | ("abstain", Some(DraftMark::Abstained))
+                        )
                     })
                 };
                 view! {

@@ -93,33 +93,68 @@ pub struct Driver {
 }
 
 impl Driver {
+    /// Starts chromedriver on a free port. Another test may grab the same port between our
+    /// probe and chromedriver's bind, so the driver must answer `/status` itself; if it exits,
+    /// a new port is tried.
     pub fn start() -> Driver {
         use std::os::unix::process::CommandExt;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
         let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
-        let log = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/chromedriver-{port}.log"));
-        let child = Command::new(&binary)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (scripts/test installs chromium-driver)"));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start listening");
-            std::thread::sleep(Duration::from_millis(50));
+        for _attempt in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("free port")
+                .port();
+            let log =
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/chromedriver-{port}.log"));
+            let mut child = Command::new(&binary)
+                .arg(format!("--port={port}"))
+                .arg(format!("--log-path={}", log.display()))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start {binary}: {e} (scripts/test installs chromium-driver)")
+                });
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                if child.try_wait().ok().flatten().is_some() {
+                    break; // exited, most likely because the port was taken: try another
+                }
+                if driver_is_ready(port) {
+                    return Driver {
+                        child,
+                        url: format!("http://127.0.0.1:{port}"),
+                    };
+                }
+                assert!(Instant::now() < deadline, "chromedriver did not start listening");
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
-        Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
+        panic!("chromedriver could not start on a free port in 5 attempts");
     }
+}
 
+/// Whether chromedriver itself answers on `port` and is ready for a session.
+fn driver_is_ready(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream
+        .write_all(
+            format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .is_err()
+    {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.contains("\"ready\"") && answer.contains("ChromeDriver")
+}
+
+impl Driver {
     /// A new headless Chromium session with its own fresh profile directory.
     pub async fn session(&self, name: &str, width: u32, height: u32) -> Client {
         self.session_with(name, width, height, &[]).await

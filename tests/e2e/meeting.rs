@@ -321,6 +321,21 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         .map(|r| r.name)
         .collect();
     assert_eq!(shown, expected);
+    // For people to look at: the closed board, then one presenter's detail (→ key).
+    let shots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    std::fs::write(
+        shots.join("board-closed-1920x1080.png"),
+        host.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    click(&host, "//table[@data-testid='ranking']/tbody/tr[1]").await;
+    wait_for(&host, "//section[contains(@class, 'board-detail')]").await;
+    std::fs::write(
+        shots.join("board-detail-1920x1080.png"),
+        host.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     // Export; the file passes the command-line verifier.
     open_tab(&host, "结束与导出").await;
