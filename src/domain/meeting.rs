@@ -697,6 +697,53 @@ impl Meeting {
     }
 }
 
+/// The part of the meeting form a refusal belongs to, so the message can stand beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeetingField {
+    /// Title, date, place, id, format, credential mode.
+    Details,
+    Presenters,
+    Aspects,
+    Grades,
+    Groups,
+    Rules,
+}
+
+impl ParseMeetingError {
+    /// Where in the meeting form the host fixes this.
+    pub fn field(&self) -> MeetingField {
+        use ParseMeetingError as E;
+        match self {
+            E::WrongFormat { .. }
+            | E::UnsupportedVersion { .. }
+            | E::EmptyMeetingId
+            | E::EmptyTitle
+            | E::TextTooLong { .. }
+            | E::UnknownCredentialMode { .. } => MeetingField::Details,
+            E::NoPresenters
+            | E::TooManyPresenters
+            | E::EmptyPresenterId { .. }
+            | E::EmptyPresenterName { .. }
+            | E::DuplicatePresenterId { .. } => MeetingField::Presenters,
+            E::NoAspects
+            | E::TooManyAspects
+            | E::EmptyAspect { .. }
+            | E::DuplicateAspectId { .. }
+            | E::InconsistentAspectWeights
+            | E::UnknownOverallAspect { .. } => MeetingField::Aspects,
+            E::GradeCount | E::EmptyGrade { .. } | E::DuplicateGradeId { .. } | E::GradePointsNotFalling => {
+                MeetingField::Grades
+            }
+            E::NoGroups
+            | E::TooManyGroups
+            | E::EmptyGroup { .. }
+            | E::DuplicateGroupId { .. }
+            | E::ZeroGroupWeight { .. } => MeetingField::Groups,
+            _ => MeetingField::Rules,
+        }
+    }
+}
+
 /// Reading a meeting from text: either the text is not a meeting file at all, or it is one
 /// that fails validation.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

@@ -9,7 +9,7 @@ use crate::browser::file::read_chosen_file;
 use crate::browser::platform;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::demo::demo_meeting;
-use crate::domain::meeting::{AspectV1, Meeting, MeetingFileV1, default_meeting_file};
+use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, default_meeting_file};
 use crate::domain::table_text::{parse_roster, roster_text};
 
 /// The set-up step.
@@ -132,6 +132,10 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
     }
 }
 
+/// Reads one text of the meeting file for a form field.
+type TextGetter = Box<dyn Fn(&MeetingFileV1) -> String + Send + Sync>;
+/// Writes one text of the meeting file from a form field.
+type TextSetter = Box<dyn Fn(&mut MeetingFileV1, String) + Send + Sync>;
 /// Reads one number of the meeting file for a form field.
 type Getter = Box<dyn Fn(&MeetingFileV1) -> u32 + Send + Sync>;
 /// Writes one number of the meeting file from a form field.
@@ -153,7 +157,18 @@ fn EditMeeting(
     let working = RwSignal::new(file.clone());
     let roster = RwSignal::new(roster_text(&file.presenters));
     let aspects = RwSignal::new(aspects_text(&file));
-    let errors = RwSignal::new(Vec::<String>::new());
+    let errors = RwSignal::new(Vec::<(MeetingField, String)>::new());
+    // The messages that belong beside one part of the form.
+    let errors_for = move |field: MeetingField| {
+        move || {
+            errors
+                .get()
+                .into_iter()
+                .filter(|(f, _)| *f == field)
+                .map(|(_, e)| view! { <p class="banner field-error" data-state="error" role="alert">{e}</p> })
+                .collect_view()
+        }
+    };
     let text_field = move |label_zh: &'static str,
                            label_en: &'static str,
                            name: &'static str,
@@ -164,6 +179,24 @@ fn EditMeeting(
                 <span><Bilingual zh=label_zh en=label_en /></span>
                 <input name=name prop:value=move || working.with(get)
                     on:change=move |ev| { let v = event_target_value(&ev); working.update(|f| set(f, v)); } />
+            </label>
+        }
+    };
+    let text_field_dyn = move |label_zh: &'static str,
+                               label_en: &'static str,
+                               name: String,
+                               get: TextGetter,
+                               set: TextSetter| {
+        let set = std::sync::Arc::new(set);
+        view! {
+            <label class="field">
+                <span><Bilingual zh=label_zh en=label_en /></span>
+                <input name=name prop:value=move || working.with(|f| get(f))
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        let set = set.clone();
+                        working.update(move |f| set(f, v));
+                    } />
             </label>
         }
     };
@@ -193,8 +226,28 @@ fn EditMeeting(
             view! {
                 <fieldset class="group-fields">
                     <legend>{group.name.clone()}</legend>
+                    {text_field_dyn("类别名称", "group name", format!("group-name-{g}"), Box::new(move |f| f.groups[g].name.clone()), Box::new(move |f, v| f.groups[g].name = v))}
                     {number_field("权重 %", "weight %", format!("weight-{g}"), Box::new(move |f| f.groups[g].weight), Box::new(move |f, v| f.groups[g].weight = v))}
                     {number_field("应到人数", "expected raters", format!("expected-{g}"), Box::new(move |f| f.groups[g].expected), Box::new(move |f, v| f.groups[g].expected = v))}
+                </fieldset>
+            }
+        })
+        .collect_view();
+    let grades = file
+        .grades
+        .iter()
+        .enumerate()
+        .map(|(k, _)| {
+            view! {
+                <fieldset class="group-fields">
+                    <legend>{format!("等级 {} grade", k + 1)}</legend>
+                    {text_field_dyn("名称", "name", format!("grade-name-{k}"), Box::new(move |f| f.grades[k].name.clone()), Box::new(move |f, v| f.grades[k].name = v))}
+                    {number_field("分值", "points", format!("grade-points-{k}"), Box::new(move |f| f.grades[k].points), Box::new(move |f, v| f.grades[k].points = v))}
+                    <label class="choice">
+                        <input type="checkbox" name=format!("grade-satisfied-{k}") prop:checked=move || working.with(|f| f.grades[k].satisfied)
+                            on:change=move |ev| { let v = event_target_checked(&ev); working.update(|f| f.grades[k].satisfied = v); } />
+                        <Bilingual zh="计入满意率" en="counts as satisfied" />
+                    </label>
                 </fieldset>
             }
         })
@@ -205,7 +258,7 @@ fn EditMeeting(
         let mut problems = Vec::new();
         match parse_roster(&roster.get()) {
             Ok(list) => file.presenters = list,
-            Err(list) => problems.extend(list.iter().map(ToString::to_string)),
+            Err(list) => problems.extend(list.iter().map(|e| (MeetingField::Presenters, e.to_string()))),
         }
         let names: Vec<String> = aspects
             .get()
@@ -236,7 +289,7 @@ fn EditMeeting(
             file.draw = None;
         }
         match Meeting::try_from(file) {
-            Err(e) => errors.set(vec![e.to_string()]),
+            Err(e) => errors.set(vec![(e.field(), e.to_string())]),
             Ok(meeting) => {
                 let now = platform::now();
                 let outcome = if ctx.with_host(|_| ()).is_none() {
@@ -247,7 +300,7 @@ fn EditMeeting(
                         .map_err(|e| e.to_string())
                 };
                 match outcome {
-                    Err(e) => errors.set(vec![e]),
+                    Err(e) => errors.set(vec![(MeetingField::Details, e)]),
                     Ok(()) => {
                         errors.set(Vec::new());
                         ctx.say("会议已保存 — meeting saved");
@@ -278,6 +331,7 @@ fn EditMeeting(
                         <option value="open">"不用选票码，按类别清点 — no codes, counted per group"</option>
                     </select>
                 </label>
+                {errors_for(MeetingField::Details)}
                 <label class="field">
                     <span>
                         <Bilingual zh="述职人员名单：每行 姓名、单位、乡镇（可直接从 Excel / WPS 粘贴）" en="Presenters: one per line — name, unit, township (paste straight from Excel / WPS)" />
@@ -285,11 +339,16 @@ fn EditMeeting(
                     </span>
                     <textarea name="roster" rows="10" prop:value=roster on:input=move |ev| roster.set(event_target_value(&ev))></textarea>
                 </label>
+                {errors_for(MeetingField::Presenters)}
                 <label class="field">
                     <span><Bilingual zh="评议项目（每行一项，第一项为总体评价）" en="Aspects (one per line; the first is the overall aspect)" /></span>
                     <textarea name="aspects" rows="8" prop:value=aspects on:input=move |ev| aspects.set(event_target_value(&ev))></textarea>
                 </label>
+                {errors_for(MeetingField::Aspects)}
+                <div class="form__row">{grades}</div>
+                {errors_for(MeetingField::Grades)}
                 <div class="form__row">{groups}</div>
+                {errors_for(MeetingField::Groups)}
                 <fieldset class="group-fields">
                     <legend><Bilingual zh="等次规则" en="Level rules" /></legend>
                     {number_field("优秀比例上限 %", "优秀 top %", "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}
@@ -297,16 +356,19 @@ fn EditMeeting(
                     {number_field("低于此分为基本称职", "基本称职 below", "basic-below".to_owned(), Box::new(|f| f.rules.basic_below), Box::new(|f, v| f.rules.basic_below = v))}
                     {number_field("低于此分为不称职", "不称职 below", "unfit-below".to_owned(), Box::new(|f| f.rules.unfit_below), Box::new(|f, v| f.rules.unfit_below = v))}
                 </fieldset>
-                <div class="field-errors" role="alert">
-                    {move || errors.get().into_iter().map(|e| view! { <p class="banner" data-state="error">{e}</p> }).collect_view()}
-                </div>
+                {errors_for(MeetingField::Rules)}
+                {move || (!errors.with(Vec::is_empty)).then(|| view! {
+                    <p class="banner" data-state="error">
+                        <Bilingual zh="会议未保存：请按各处提示修改。" en="Not saved: fix what is marked beside the fields." />
+                    </p>
+                })}
                 <div class="actions">
                     <button type="submit" class="button" data-variant="primary"><Bilingual zh="保存会议" en="Save the meeting" /></button>
                     <button type="button" class="button" on:click=move |_| {
                         let Some(file) = host_context().with_host(|h| h.meeting().to_file()) else { return };
                         let text = serde_json::to_string_pretty(&file).unwrap_or_default();
                         if let Err(e) = platform::download(&format!("meeting-{}.json", file.id), "application/json", &text) {
-                            errors.set(vec![e]);
+                            errors.set(vec![(MeetingField::Details, e)]);
                         }
                     }>
                         <Bilingual zh="导出会议文件" en="Export the meeting file" />

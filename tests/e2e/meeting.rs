@@ -81,6 +81,14 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     host.goto(&server.base_url).await.expect("open the app");
     click(&host, &button("主持人")).await;
     click(&host, &button("新建会议")).await;
+    // Saving an empty form is refused with the message beside the presenter list.
+    click(&host, &button("保存会议")).await;
+    let beside = text_of(
+        &host,
+        "//textarea[@name='roster']/ancestor::label/following-sibling::p[contains(@class, 'field-error')]",
+    )
+    .await;
+    assert!(beside.contains("名单是空的"), "{beside}");
     set_value(&host, "//input[@name='title']", "石桥镇第一书记述职评议会").await;
     set_value(&host, "//textarea[@name='roster']", ROSTER).await;
     click(&host, &button("保存会议")).await;
