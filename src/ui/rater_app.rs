@@ -123,7 +123,7 @@ pub fn RaterApp(
                 </section>
             }
             .into_any(),
-            Step::HandIn => view! { <HandInScreen kiosk=kiosk problem=problem on_done=Callback::new(move |()| step.set(Step::Kiosk)) /> }.into_any(),
+            Step::HandIn => view! { <HandInScreen kiosk=kiosk problem=problem on_done=Callback::new(move |()| step.set(Step::Kiosk)) on_change_role=on_change_role /> }.into_any(),
             Step::Review if drafting => {
                 let key = std::sync::Arc::clone(&key);
                 let submit = move |_| {
@@ -209,8 +209,10 @@ pub fn RaterApp(
                 {move || kiosk.with(|k| k.as_ref().map(|k| view! {
                     <span><Bilingual zh="主持人指纹" en="Host" /> " " <span class="fingerprint">{k.host_fingerprint()}</span></span>
                 }))}
+                // Once the tablet has joined, only staff (behind the PIN, on the hand-in screen)
+                // may give it another role.
                 <button class="button" data-variant="quiet"
-                    hidden=move || kiosk.with(|k| k.as_ref().is_some_and(|k| !k.held().is_empty() || k.draft().is_some()))
+                    hidden=move || has_kiosk.get().is_some()
                     on:click=move |_| on_change_role.run(())>
                     <Bilingual zh="更改设备用途" en="Change this device's role" />
                 </button>
@@ -538,19 +540,39 @@ fn HandInScreen(
     kiosk: RwSignal<Option<Kiosk>>,
     problem: RwSignal<Option<String>>,
     on_done: Callback<()>,
+    on_change_role: Callback<()>,
 ) -> impl IntoView {
     let pin = RwSignal::new(String::new());
     let unlocked = RwSignal::new(false);
     let host_count = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
+    // Three wrong PINs in a row lock the form for a minute, so a curious rater cannot try
+    // PINs to reach the ballots' QR codes.
+    let failures = RwSignal::new(0u32);
+    let locked = RwSignal::new(false);
     let unlock = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if locked.get_untracked() {
+            return;
+        }
         match kiosk.with(|k| k.as_ref().map(|k| k.check_pin(&pin.get()))) {
             Some(Ok(())) => {
+                failures.set(0);
                 message.set(None);
                 unlocked.set(true);
             }
-            Some(Err(e)) => message.set(Some(e.to_string())),
+            Some(Err(e)) => {
+                failures.update(|f| *f += 1);
+                if failures.get_untracked() >= 3 {
+                    locked.set(true);
+                    failures.set(0);
+                    set_timeout(move || locked.set(false), std::time::Duration::from_secs(60));
+                    message.set(Some(format!("{e} — 请一分钟后再试 — try again in one minute")));
+                } else {
+                    message.set(Some(e.to_string()));
+                }
+                pin.set(String::new());
+            }
             None => {}
         }
     };
@@ -670,6 +692,9 @@ fn HandInScreen(
                         </label>
                         <button type="submit" class="button"><Bilingual zh="确认主持人已收到" en="Confirm the host has them" /></button>
                     </form>
+                    <button class="button" data-variant="quiet" on:click=move |_| on_change_role.run(())>
+                        <Bilingual zh="更改设备用途（选票仍保存在本机）" en="Change this device's role (ballots stay stored)" />
+                    </button>
                 }.into_any()
             } else {
                 view! {
@@ -679,7 +704,7 @@ fn HandInScreen(
                             <input type="password" inputmode="numeric" autocomplete="off" name="unlock-pin"
                                 prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
                         </label>
-                        <button type="submit" class="button" data-variant="primary"><Bilingual zh="解锁" en="Unlock" /></button>
+                        <button type="submit" class="button" data-variant="primary" disabled=move || locked.get()><Bilingual zh="解锁" en="Unlock" /></button>
                     </form>
                 }.into_any()
             }}

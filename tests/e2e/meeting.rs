@@ -208,6 +208,9 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
 
     // Hand-in: PIN, then the ballot file.
     click(&tablet, &button("交票")).await;
+    set_value(&tablet, "//input[@name='unlock-pin']", "1357").await;
+    click(&tablet, &button("解锁")).await;
+    wait_for(&tablet, "//*[@role='status' and contains(., 'PIN 不正确')]").await;
     set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
     click(&tablet, &button("解锁")).await;
     assert_eq!(text_of(&tablet, "//*[@data-testid='held']").await, "1");
