@@ -310,6 +310,22 @@ pub enum Arrival {
     },
 }
 
+impl Arrival {
+    /// What happened, for the host's confirmation line (Chinese first).
+    pub fn words(&self) -> String {
+        match self {
+            Arrival::Accepted { tracker, .. } => format!("✓ 已接受 accepted {tracker}"),
+            Arrival::Duplicate { tracker } => {
+                format!("＝ 已收到过，只计一次 already received, counted once {tracker}")
+            }
+            Arrival::Conflict { tracker, .. } => format!("⚠ 冲突，待裁定 conflict, held back {tracker}"),
+            Arrival::Rejected { tracker, reason, .. } => {
+                format!("✗ 拒收 rejected {tracker}: {}", reason.words())
+            }
+        }
+    }
+}
+
 /// A set of ballots held back because they claim the same code (or tablet number).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConflictSet {

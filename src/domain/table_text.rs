@@ -4,6 +4,7 @@
 
 use thiserror::Error;
 
+use super::level::Level;
 use super::meeting::{MAX_PRESENTERS, MAX_TEXT_CHARS, Meeting, PresenterV1};
 use super::report::ranking_rows;
 use super::tally::Tally;
@@ -127,6 +128,24 @@ pub struct CsvHeaders<'a> {
     pub level_name: fn(&str) -> String,
 }
 
+impl CsvHeaders<'static> {
+    /// The Chinese headers (the default report language).
+    pub fn chinese() -> CsvHeaders<'static> {
+        CsvHeaders {
+            rank: "名次",
+            name: "姓名",
+            unit: "单位",
+            township: "乡镇",
+            score: "得分",
+            satisfaction: "满意率",
+            level: "等次",
+            recused: "回避",
+            abstained: "弃权",
+            level_name: |id| Level::parse(id).map_or(String::new(), |l| l.name_zh().to_owned()),
+        }
+    }
+}
+
 /// The ranking as CSV: UTF-8 with BOM (Excel and WPS then read Chinese correctly), CRLF line
 /// ends, one row per presenter in ranking order, counts of each grade on the overall aspect.
 pub fn tally_csv(meeting: &Meeting, tally: &Tally, headers: &CsvHeaders<'_>) -> String {
@@ -176,7 +195,6 @@ mod tests {
     use super::*;
     use crate::domain::ballot::{BallotDraft, Credential};
     use crate::domain::demo::small_meeting;
-    use crate::domain::level::Level;
 
     #[test]
     fn reads_a_paste_from_excel_with_a_header_and_blank_lines() {
@@ -226,18 +244,7 @@ mod tests {
             d.fill_presenter(p, (p % 4) as u8);
         }
         let tally = Tally::count(&meeting, &[d.finish().unwrap()]);
-        let headers = CsvHeaders {
-            rank: "名次",
-            name: "姓名",
-            unit: "单位",
-            township: "乡镇",
-            score: "得分",
-            satisfaction: "满意率",
-            level: "等次",
-            recused: "回避",
-            abstained: "弃权",
-            level_name: |id| Level::parse(id).map_or(String::new(), |l| l.name_zh().to_owned()),
-        };
+        let headers = CsvHeaders::chinese();
         let csv = tally_csv(&meeting, &tally, &headers);
         assert!(
             csv.starts_with("\u{feff}名次,姓名,单位,乡镇,得分,满意率,等次,好,较好,一般,差,回避,弃权\r\n")

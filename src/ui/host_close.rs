@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::Bilingual;
 use super::host_app::host_context;
+use super::{Bilingual, ConfirmAction, ConfirmTexts};
 use crate::browser::platform;
 use crate::browser::storage::{self, HOST_STATE_KEY};
 use crate::domain::collect::Phase;
@@ -24,11 +24,8 @@ pub fn HostClose() -> impl IntoView {
         return view! { <p class="notice" data-state="waiting"><Bilingual zh="请先设置会议。" en="Set up the meeting first." /></p> }.into_any();
     }
     let message = RwSignal::new(None::<String>);
-    let confirm_close = RwSignal::new(false);
-    let confirm_new = RwSignal::new(false);
     let ctx_close = ctx.clone();
-    let close = move |_| {
-        confirm_close.set(false);
+    let close = move || {
         let now = platform::now();
         match ctx_close.act(|h| h.close_voting(&now)) {
             Some(Err(e)) => message.set(Some(e.to_string())),
@@ -63,18 +60,7 @@ pub fn HostClose() -> impl IntoView {
     let ctx_csv = ctx.clone();
     let export_csv = move |_| {
         let text = ctx_csv.with_host(|h| {
-            let headers = CsvHeaders {
-                rank: "名次",
-                name: "姓名",
-                unit: "单位",
-                township: "乡镇",
-                score: "得分",
-                satisfaction: "满意率",
-                level: "等次",
-                recused: "回避",
-                abstained: "弃权",
-                level_name: |id| Level::parse(id).map_or(String::new(), |l| l.name_zh().to_owned()),
-            };
+            let headers = CsvHeaders::chinese();
             (
                 tally_csv(h.meeting(), &h.tally(), &headers),
                 h.meeting().id().to_owned(),
@@ -96,8 +82,7 @@ pub fn HostClose() -> impl IntoView {
         }
     };
     let ctx_new = ctx.clone();
-    let new_meeting = move |_| {
-        confirm_new.set(false);
+    let new_meeting = move || {
         if ctx_new.with_host(|h| h.has_unexported_changes()).unwrap_or(false) {
             return message.set(Some("请先导出结果文件或备份，再开始新会议 — export the result or a backup before starting a new meeting".to_owned()));
         }
@@ -224,18 +209,17 @@ pub fn HostClose() -> impl IntoView {
             {reconciliation}
             <div class="actions">
                 {move || match phase() {
-                    Some(Phase::Open) => if confirm_close.get() {
+                    Some(Phase::Open) => {
                         let close = close.clone();
                         view! {
-                            <span class="confirm" role="group">
-                                <Bilingual zh="确定结束投票？之后不再收票。" en="Close voting? No more ballots will be taken." />
-                                <button class="button" data-variant="danger" on:click=close><Bilingual zh="结束投票" en="Close voting" /></button>
-                                <button class="button" on:click=move |_| confirm_close.set(false)><Bilingual zh="取消" en="Cancel" /></button>
-                            </span>
+                            <ConfirmAction variant="primary" on_confirm=Callback::new(move |()| close()) texts=ConfirmTexts {
+                                action: ("结束投票", "Close voting"),
+                                question: ("确定结束投票？之后不再收票。", "Close voting? No more ballots will be taken."),
+                                confirm: ("结束投票", "Close voting"),
+                                cancel: ("取消", "Cancel"),
+                            } />
                         }.into_any()
-                    } else {
-                        view! { <button class="button" data-variant="primary" on:click=move |_| confirm_close.set(true)><Bilingual zh="结束投票" en="Close voting" /></button> }.into_any()
-                    },
+                    }
                     Some(Phase::Closed) => view! {
                         <button class="button" data-variant="primary" on:click=export_result.clone()><Bilingual zh="导出签名结果文件" en="Export the signed result file" /></button>
                         <button class="button" on:click=export_csv.clone()><Bilingual zh="导出 CSV（Excel / WPS）" en="Export CSV (Excel / WPS)" /></button>
@@ -247,18 +231,12 @@ pub fn HostClose() -> impl IntoView {
                     _ => view! { <p class="notice"><Bilingual zh="投票尚未开放。" en="Voting has not opened yet." /></p> }.into_any(),
                 }}
                 <button class="button" on:click=backup><Bilingual zh="导出会议备份" en="Export a meeting backup" /></button>
-                {move || if confirm_new.get() {
-                    let new_meeting = new_meeting.clone();
-                    view! {
-                        <span class="confirm" role="group">
-                            <Bilingual zh="确定开始新会议？本会议记录将从本机移除（已导出的文件不受影响）。" en="Start a new meeting? This record leaves the laptop (exported files stay)." />
-                            <button class="button" data-variant="danger" on:click=new_meeting><Bilingual zh="开始新会议" en="Start a new meeting" /></button>
-                            <button class="button" on:click=move |_| confirm_new.set(false)><Bilingual zh="取消" en="Cancel" /></button>
-                        </span>
-                    }.into_any()
-                } else {
-                    view! { <button class="button" data-variant="quiet" on:click=move |_| confirm_new.set(true)><Bilingual zh="开始新会议" en="Start a new meeting" /></button> }.into_any()
-                }}
+                <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| new_meeting()) texts=ConfirmTexts {
+                    action: ("开始新会议", "Start a new meeting"),
+                    question: ("确定开始新会议？本会议记录将从本机移除（已导出的文件不受影响）。", "Start a new meeting? This record leaves the laptop (exported files stay)."),
+                    confirm: ("开始新会议", "Start a new meeting"),
+                    cancel: ("取消", "Cancel"),
+                } />
             </div>
             {move || message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
             {move || (report_phase() == Some(Phase::Closed)).then(report.clone())}

@@ -13,15 +13,6 @@ use crate::domain::collect::{Arrival, Phase, Source, Status};
 use crate::domain::kiosk::{Tap, apply_tap};
 use crate::domain::signing::fingerprint;
 
-fn arrival_words(a: &Arrival) -> String {
-    match a {
-        Arrival::Accepted { tracker, .. } => format!("✓ 已接受 accepted {tracker}"),
-        Arrival::Duplicate { tracker } => format!("＝ 重复，已计一次 duplicate, counted once {tracker}"),
-        Arrival::Conflict { tracker, .. } => format!("⚠ 冲突，待裁定 conflict, held back {tracker}"),
-        Arrival::Rejected { tracker, reason, .. } => format!("✗ 拒收 rejected {tracker}: {}", reason.words()),
-    }
-}
-
 /// Reads ballot files and takes in every ballot; one line per file for the host.
 fn import_files(ctx: HostContext, files: Vec<web_sys::File>, report: RwSignal<Vec<String>>) {
     leptos::task::spawn_local(async move {
@@ -249,10 +240,7 @@ fn PaperBallot() -> impl IntoView {
         let now = platform::now();
         match ctx_save.act(|h| h.key_in_paper(&ballot, key, &now)) {
             Some(Ok(arrival)) => {
-                message.set(Some(format!(
-                    "纸质选票：{} — paper ballot",
-                    arrival_words(&arrival)
-                )));
+                message.set(Some(format!("纸质选票：{} — paper ballot", arrival.words())));
                 draft.set(None);
                 code.set(String::new());
             }

@@ -90,7 +90,7 @@ pub fn HostScanner() -> impl IntoView {
                                         (
                                             format!(
                                                 "{} — 已接受共 {count} 张 {count} accepted so far",
-                                                arrival_text(&arrival)
+                                                arrival.words()
                                             ),
                                             state,
                                         )
@@ -165,14 +165,5 @@ pub fn HostScanner() -> impl IntoView {
             {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert">{p}</p> })}
             {move || last.get().map(|(text, state)| view! { <p class="scanner__last" data-state=state data-testid="scan-result">{text}</p> })}
         </section>
-    }
-}
-
-fn arrival_text(arrival: &Arrival) -> String {
-    match arrival {
-        Arrival::Accepted { tracker, .. } => format!("✓ 已接受 accepted {tracker}"),
-        Arrival::Duplicate { tracker } => format!("＝ 已收到过 already received {tracker}"),
-        Arrival::Conflict { tracker, .. } => format!("⚠ 冲突，待裁定 conflict {tracker}"),
-        Arrival::Rejected { tracker, reason, .. } => format!("✗ 拒收 rejected {tracker}: {}", reason.words()),
     }
 }

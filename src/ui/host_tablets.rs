@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::host_app::host_context;
-use super::{Bilingual, QrImage};
+use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::kiosk::{JoinV1, encode_join};
@@ -15,15 +15,13 @@ pub fn HostTablets() -> impl IntoView {
     if ctx.with_host(|h| h.phase()).is_none() {
         return view! { <p class="notice" data-state="waiting"><Bilingual zh="请先设置会议。" en="Set up the meeting first." /></p> }.into_any();
     }
-    let confirm_open = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
     let ctx_open = ctx.clone();
-    let open = move |_| {
+    let open = move || {
         let now = platform::now();
         if let Some(Err(e)) = ctx_open.act(|h| h.open_voting(&now)) {
             message.set(Some(e.to_string()));
         }
-        confirm_open.set(false);
     };
     let ctx_join = ctx.clone();
     let join = move || {
@@ -60,18 +58,17 @@ pub fn HostTablets() -> impl IntoView {
             <section class="panel" aria-labelledby="open-title">
                 <h2 id="open-title"><Bilingual zh="开放投票" en="Open voting" /></h2>
                 <p><Bilingual zh="开放后会议内容和抽签结果固定，平板才能加入。" en="Opening fixes the meeting and the draw; only then can tablets join." /></p>
-                {let open = open.clone(); move || if confirm_open.get() {
+                {
                     let open = open.clone();
                     view! {
-                        <span class="confirm" role="group">
-                            <Bilingual zh="确定开放投票？之后不能再修改会议。" en="Open voting? The meeting can no longer be changed." />
-                            <button class="button" data-variant="primary" on:click=open><Bilingual zh="确定开放" en="Open now" /></button>
-                            <button class="button" on:click=move |_| confirm_open.set(false)><Bilingual zh="取消" en="Cancel" /></button>
-                        </span>
-                    }.into_any()
-                } else {
-                    view! { <button class="button" data-variant="primary" on:click=move |_| confirm_open.set(true)><Bilingual zh="开放投票" en="Open voting" /></button> }.into_any()
-                }}
+                        <ConfirmAction variant="primary" on_confirm=Callback::new(move |()| open()) texts=ConfirmTexts {
+                            action: ("开放投票", "Open voting"),
+                            question: ("确定开放投票？之后不能再修改会议。", "Open voting? The meeting can no longer be changed."),
+                            confirm: ("确定开放", "Open now"),
+                            cancel: ("取消", "Cancel"),
+                        } />
+                    }
+                }
             </section>
         }
         .into_any(),

@@ -3,6 +3,7 @@
 
 mod app;
 mod bilingual;
+mod confirm_action;
 mod host_app;
 mod host_board;
 mod host_close;
@@ -20,6 +21,7 @@ mod verify_page;
 
 pub use app::{App, DeviceRole};
 pub use bilingual::Bilingual;
+pub use confirm_action::{ConfirmAction, ConfirmTexts};
 pub use host_app::HostApp;
 pub use host_board::HostBoard;
 pub use host_close::HostClose;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::rating_form::{jump_to, summary_line};
-use super::{Bilingual, QrImage, RatingForm};
+use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage, RatingForm};
 use crate::browser::device_key::load_or_create_device_key;
 use crate::browser::platform;
 use crate::browser::storage::{self, TABLET_STATE_KEY};
@@ -235,7 +235,6 @@ fn rating_screen(
                 .map_or((0, 0), BallotDraft::progress)
         })
     });
-    let confirm_discard = RwSignal::new(false);
     let on_tap = Callback::new(move |tap: Tap| update(&move |k| k.tap(tap)));
     let title = meeting.title().to_owned();
     let credential = kiosk.with(|k| {
@@ -269,24 +268,12 @@ fn rating_screen(
                 <button class="button" data-variant="primary" on:click=move |_| step.set(Step::Review)>
                     <Bilingual zh="检查并提交" en="Review and submit" />
                 </button>
-                {move || if confirm_discard.get() {
-                    view! {
-                        <span class="confirm" role="group" aria-label="确认放弃 Confirm discard">
-                            <Bilingual zh="确定放弃这张选票？" en="Discard this ballot?" />
-                            <button class="button" data-variant="danger" on:click=move |_| {
-                                confirm_discard.set(false);
-                                update(&|k| k.discard_draft());
-                            }><Bilingual zh="放弃" en="Discard" /></button>
-                            <button class="button" on:click=move |_| confirm_discard.set(false)><Bilingual zh="继续填写" en="Keep rating" /></button>
-                        </span>
-                    }.into_any()
-                } else {
-                    view! {
-                        <button class="button" data-variant="quiet" on:click=move |_| confirm_discard.set(true)>
-                            <Bilingual zh="放弃本张选票" en="Discard this ballot" />
-                        </button>
-                    }.into_any()
-                }}
+                <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| update(&|k| k.discard_draft())) texts=ConfirmTexts {
+                    action: ("放弃本张选票", "Discard this ballot"),
+                    question: ("确定放弃这张选票？", "Discard this ballot?"),
+                    confirm: ("放弃", "Discard"),
+                    cancel: ("继续填写", "Keep rating"),
+                } />
             </div>
         </section>
     }
