@@ -4,5 +4,6 @@
 pub mod camera;
 pub mod device_key;
 pub mod file;
+pub mod offline;
 pub mod platform;
 pub mod storage;

@@ -63,6 +63,8 @@ pub fn App() -> impl IntoView {
         }
     };
     let (screen, set_screen) = signal(initial);
+    crate::browser::offline::enable_offline();
+    let offline_problem = crate::browser::offline::offline_unavailable_reason();
 
     // Persist first, then switch: the choice survives a reload the moment it is shown.
     let choose_role = move |role: Option<DeviceRole>| {
@@ -93,6 +95,7 @@ pub fn App() -> impl IntoView {
                     }
                 })
         }}
+        {offline_problem.map(|p| view! { <p class="banner" data-state="warning" role="note">{p}</p> })}
         <main class="app-main">
             {move || match screen.get() {
                 Screen::Start => {

@@ -130,6 +130,7 @@ pub fn HostApp(
         key,
     };
     provide_context(ctx.clone());
+    crate::browser::offline::keep_scanner_offline();
     let tab = RwSignal::new(first_tab);
     let notice = ctx.notice;
     let nav = TABS

@@ -14,6 +14,7 @@ use serde_json::json;
 /// Serves the files of `dist/` over plain HTTP/1.1 on a free loopback port.
 pub struct StaticServer {
     pub base_url: String,
+    online: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl StaticServer {
@@ -25,13 +26,22 @@ impl StaticServer {
         );
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let base_url = format!("http://{}", listener.local_addr().expect("local address"));
+        let online = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let serving = online.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let dist = dist.clone();
-                std::thread::spawn(move || serve_one(stream, &dist));
+                let serving = serving.clone();
+                std::thread::spawn(move || serve_one(stream, &dist, &serving));
             }
         });
-        StaticServer { base_url }
+        StaticServer { base_url, online }
+    }
+
+    /// From now on every request fails as if the network were gone: connections are closed
+    /// without an answer.
+    pub fn go_offline(&self) {
+        self.online.store(false, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -48,9 +58,12 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn serve_one(stream: TcpStream, dist: &Path) {
+fn serve_one(stream: TcpStream, dist: &Path, online: &std::sync::atomic::AtomicBool) {
     let mut reader = BufReader::new(stream);
     loop {
+        if !online.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         let mut request_line = String::new();
         if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
             return;
@@ -58,6 +71,9 @@ fn serve_one(stream: TcpStream, dist: &Path) {
         let mut header = String::new();
         while reader.read_line(&mut header).unwrap_or(0) > 2 {
             header.clear();
+        }
+        if !online.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
         }
         let path = request_line.split_whitespace().nth(1).unwrap_or("/");
         let path = path.split(['?', '#']).next().unwrap_or("/");
@@ -343,4 +359,22 @@ pub fn write_fake_camera(path: &Path, pngs: &[Vec<u8>], frames_each: usize) {
         }
     }
     std::fs::write(path, out).expect("write the fake camera file");
+}
+
+/// Waits until the page is controlled by the service worker (it works offline from then on).
+pub async fn wait_until_offline_ready(client: &Client) {
+    for _ in 0..100 {
+        let controlled = client
+            .execute(
+                "return !!(navigator.serviceWorker && navigator.serviceWorker.controller);",
+                vec![],
+            )
+            .await
+            .expect("ask for the service worker");
+        if controlled.as_bool() == Some(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the service worker did not take control within 10 s");
 }

@@ -3,6 +3,7 @@
 
 mod harness;
 mod meeting;
+mod offline;
 
 use harness::{Driver, StaticServer, button, heading, wait_for};
 

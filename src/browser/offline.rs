@@ -1,0 +1,58 @@
+//! Offline use: registers the service worker (assets/sw.js, filled in at build time) and asks
+//! the browser to keep this site's storage. Both need a secure context (https or localhost).
+
+use wasm_bindgen_futures::JsFuture;
+
+/// Why this page cannot work offline, in words for the user; None when it can.
+pub fn offline_unavailable_reason() -> Option<&'static str> {
+    if !super::platform::is_secure_context() {
+        return Some(
+            "此页面通过普通 http 打开，断网后无法重新打开，也不能使用摄像头：请用 https 地址打开，主持人电脑也可用 localhost 打开。 This page was opened over plain http: it cannot reopen without network and cannot use the camera. Open it over https (the host laptop may use localhost).",
+        );
+    }
+    let supported = web_sys::window()
+        .map(|w| js_sys::Reflect::has(&w.navigator(), &"serviceWorker".into()).unwrap_or(false))
+        .unwrap_or(false);
+    (!supported).then_some(
+        "此浏览器不支持离线使用，请保持网络连接并及时导出。 This browser cannot work offline: keep the network up and export often.",
+    )
+}
+
+/// Registers the service worker and asks for persistent storage; failures only mean the page
+/// is not available offline, which `offline_unavailable_reason` explains.
+pub fn enable_offline() {
+    if offline_unavailable_reason().is_some() {
+        return;
+    }
+    let Some(window) = web_sys::window() else { return };
+    let navigator = window.navigator();
+    let registration = navigator.service_worker().register("./sw.js");
+    let storage = navigator.storage();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = JsFuture::from(registration).await;
+        if let Ok(persist) = storage.persist() {
+            let _ = JsFuture::from(persist).await;
+        }
+    });
+}
+
+/// On the host laptop only: ask the service worker to keep the QR scanner worker as well, so
+/// scanning works offline too. Tablets never ask, so they never download the decoder.
+pub fn keep_scanner_offline() {
+    if offline_unavailable_reason().is_some() {
+        return;
+    }
+    let Some(window) = web_sys::window() else { return };
+    let Ok(ready) = window.navigator().service_worker().ready() else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(registration) = JsFuture::from(ready).await {
+            let registration: web_sys::ServiceWorkerRegistration =
+                wasm_bindgen::JsCast::unchecked_into(registration);
+            if let Some(active) = registration.active() {
+                let _ = active.post_message(&"keep-scanner".into());
+            }
+        }
+    });
+}
