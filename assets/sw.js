@@ -1,5 +1,5 @@
 // Pingyi service worker: after one load over https (or localhost) the app opens and works with
-// the network off. Cache-first, one cache per build; scripts/sw_manifest.py (a trunk
+// the network off. Cache-first, one cache per build; scripts/post_build.py (a trunk
 // post-build hook) fills in the build's version and every file of dist/ except the QR scanner
 // worker, which tablets never need: the host laptop asks for it ("keep-scanner") and it is kept.
 const VERSION = "__PINGYI_VERSION__";

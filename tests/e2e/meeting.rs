@@ -364,6 +364,23 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     let out = String::from_utf8_lossy(&verify.stdout);
     assert!(out.contains("accepted ballots: 7, 被拒选票 rejected: 0"), "{out}");
 
+    // Nothing the pages loaded came from anywhere but the app's own origin.
+    for (who, page) in [("host", &host), ("tablet", &tablet)] {
+        let urls = page
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => e.name);",
+                vec![],
+            )
+            .await
+            .expect("resource timing");
+        for url in urls.as_array().expect("a list") {
+            let url = url.as_str().unwrap_or_default();
+            assert!(
+                url.starts_with(&server.base_url) || url.starts_with("blob:") || url.starts_with("data:"),
+                "the {who} page loaded {url} from outside its origin"
+            );
+        }
+    }
     tablet.close().await.expect("close the tablet session");
     host.close().await.expect("close the host session");
 }
