@@ -12,6 +12,8 @@ pub const DEVICE_ROLE_KEY: &str = "pingyi.device-role.v1";
 pub const HOST_STATE_KEY: &str = "pingyi.host-state";
 /// Key of the tablet's state (`pingyi-tablet-state`, versioned inside).
 pub const TABLET_STATE_KEY: &str = "pingyi.tablet-state";
+/// Key of the ballot being filled in on the tablet (`pingyi-tablet-draft`), written per tap.
+pub const TABLET_DRAFT_KEY: &str = "pingyi.tablet-draft";
 
 /// Why a value could not be stored or read back.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

@@ -2,8 +2,9 @@
 //! rater after another, and the ballots it holds until staff hand them in.
 //!
 //! [`JoinV1`] is what the host's QR code / link carries (compressed into the URL fragment by
-//! [`encode_join`]); [`TabletStateV1`] is what the tablet stores after every tap, including
-//! the ballot being filled in ([`DraftV1`]); [`Kiosk`] is the checked value the screens use.
+//! [`encode_join`]); [`TabletStateV1`] is what the tablet stores on join, submit and hand-in;
+//! [`TabletDraftV1`] is the ballot being filled in, stored after every tap; [`Kiosk`] is the
+//! checked value the screens use.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -133,7 +134,7 @@ pub struct PinV1 {
     pub hash: String,
 }
 
-/// Everything the tablet keeps, stored after every tap.
+/// Everything the tablet keeps apart from the open ballot: stored on join, submit and hand-in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TabletStateV1 {
@@ -146,8 +147,22 @@ pub struct TabletStateV1 {
     /// How many of `held` (from the start) the staff confirmed the host received.
     pub confirmed: u32,
     pub pin: PinV1,
-    /// The ballot of the rater now at the tablet, if any.
-    pub draft: Option<DraftV1>,
+}
+
+/// Format id of the ballot being filled in, stored on its own (every tap writes only this).
+pub const TABLET_DRAFT_FORMAT: &str = "pingyi-tablet-draft";
+pub const TABLET_DRAFT_VERSION: u32 = 1;
+
+/// The ballot of the rater now at the tablet, as stored after every tap — apart from the
+/// tablet state, so a tap never rewrites the ballots already submitted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TabletDraftV1 {
+    pub format: String,
+    pub version: u32,
+    /// The meeting this ballot belongs to.
+    pub meeting: String,
+    pub draft: DraftV1,
 }
 
 /// Why a stored tablet state cannot be opened.
@@ -332,15 +347,18 @@ impl Kiosk {
                     salt: salt.to_owned(),
                     hash: pin_hash(salt, pin),
                 },
-                draft: None,
             },
             meeting,
             draft: None,
         })
     }
 
-    /// Opens stored tablet data.
-    pub fn from_state(state: TabletStateV1) -> Result<Kiosk, ReadTabletStateError> {
+    /// Opens stored tablet data and the stored open ballot, if any. A stored ballot of another
+    /// meeting, or one whose code was already submitted here, is left out.
+    pub fn from_stored(
+        state: TabletStateV1,
+        draft: Option<TabletDraftV1>,
+    ) -> Result<Kiosk, ReadTabletStateError> {
         if state.format != TABLET_STATE_FORMAT {
             return Err(ReadTabletStateError::WrongFormat(state.format));
         }
@@ -348,9 +366,21 @@ impl Kiosk {
             return Err(ReadTabletStateError::UnsupportedVersion(state.version));
         }
         let meeting = Meeting::try_from(state.join.meeting.clone()).map_err(JoinError::from)?;
-        let draft = match &state.draft {
-            None => None,
-            Some(saved) => Some(draft_from_v1(saved, &meeting).ok_or(ReadTabletStateError::Draft)?),
+        let draft = match draft {
+            Some(saved) if saved.format != TABLET_DRAFT_FORMAT || saved.version != TABLET_DRAFT_VERSION => {
+                return Err(ReadTabletStateError::Draft);
+            }
+            Some(saved)
+                if saved.meeting == meeting.id()
+                    && !saved
+                        .draft
+                        .code
+                        .as_ref()
+                        .is_some_and(|c| state.held.iter().any(|b| b.ballot.code.as_ref() == Some(c))) =>
+            {
+                Some(draft_from_v1(&saved.draft, &meeting).ok_or(ReadTabletStateError::Draft)?)
+            }
+            _ => None,
         };
         Ok(Kiosk {
             meeting,
@@ -420,8 +450,17 @@ impl Kiosk {
     }
 
     fn set_draft(&mut self, draft: Option<BallotDraft>) {
-        self.state.draft = draft.as_ref().map(|d| draft_to_v1(d, &self.meeting));
         self.draft = draft;
+    }
+
+    /// The open ballot as stored after every tap (None once submitted or discarded).
+    pub fn stored_draft(&self) -> Option<TabletDraftV1> {
+        self.draft.as_ref().map(|d| TabletDraftV1 {
+            format: TABLET_DRAFT_FORMAT.to_owned(),
+            version: TABLET_DRAFT_VERSION,
+            meeting: self.meeting.id().to_owned(),
+            draft: draft_to_v1(d, &self.meeting),
+        })
     }
 
     /// Applies one tap to the ballot being filled in (ignored when there is none).
@@ -595,9 +634,14 @@ mod tests {
             grade: 0,
         });
         let stored = serde_json::to_string(k.state()).unwrap();
-        let mut back = Kiosk::from_state(serde_json::from_str(&stored).unwrap()).unwrap();
+        let draft = serde_json::to_string(&k.stored_draft()).unwrap();
+        let mut back = Kiosk::from_stored(
+            serde_json::from_str(&stored).unwrap(),
+            serde_json::from_str(&draft).unwrap(),
+        )
+        .unwrap();
         assert_eq!(back.draft(), k.draft());
-        assert_eq!(back.state().draft.as_ref().unwrap().marks[2], "1-------");
+        assert_eq!(back.stored_draft().unwrap().draft.marks[2], "1-------");
         let key = DeviceKey::from_seed([1; 32]);
         assert!(matches!(back.submit(&key, T), Err(SubmitError::Incomplete(e)) if e.presenter_number == 3));
         back.tap(Tap::Fill {
@@ -607,7 +651,11 @@ mod tests {
         back.tap(Tap::Abstain { presenter: 3 });
         let signed = back.submit(&key, T).unwrap();
         assert_eq!(signed.ballot.marks, ["22232222", "R", "11111111", "A"]);
-        assert!(back.draft().is_none() && back.state().draft.is_none());
+        assert!(back.draft().is_none() && back.stored_draft().is_none());
+        // A stale stored copy of the submitted ballot (its code is used) is not brought back.
+        let reopened =
+            Kiosk::from_stored(back.state().clone(), serde_json::from_str(&draft).unwrap()).unwrap();
+        assert!(reopened.draft().is_none());
         assert_eq!(back.chain_head(), Some(signed.tracker()));
         assert_eq!(back.start_with_code(&code(0)), Err(StartError::AlreadyUsed));
         back.start_with_code(&code(1)).unwrap();
@@ -655,8 +703,18 @@ mod tests {
     fn a_damaged_stored_draft_is_refused_not_misread() {
         let mut k = kiosk("code");
         k.start_with_code(&code(0)).unwrap();
-        let mut state = k.state().clone();
-        state.draft.as_mut().unwrap().marks[0] = "9-------".to_owned();
-        assert_eq!(Kiosk::from_state(state).err(), Some(ReadTabletStateError::Draft));
+        let mut draft = k.stored_draft().unwrap();
+        draft.draft.marks[0] = "9-------".to_owned();
+        assert_eq!(
+            Kiosk::from_stored(k.state().clone(), Some(draft.clone())).err(),
+            Some(ReadTabletStateError::Draft)
+        );
+        draft.meeting = "another-meeting".to_owned();
+        assert!(
+            Kiosk::from_stored(k.state().clone(), Some(draft))
+                .unwrap()
+                .draft()
+                .is_none()
+        );
     }
 }

@@ -7,7 +7,7 @@ use super::rating_form::{jump_to, summary_line};
 use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage, RatingForm};
 use crate::browser::device_key::load_or_create_device_key;
 use crate::browser::platform;
-use crate::browser::storage::{self, TABLET_STATE_KEY};
+use crate::browser::storage::{self, TABLET_DRAFT_KEY, TABLET_STATE_KEY};
 use crate::domain::ballot::BallotDraft;
 use crate::domain::kiosk::{JoinError, JoinV1, Kiosk, TabletStateV1, Tap, decode_join};
 use crate::domain::meeting::{CredentialMode, Meeting};
@@ -25,10 +25,33 @@ enum Step {
     HandIn,
 }
 
+fn storage_problem(e: storage::StorageFailure) -> String {
+    format!(
+        "{e} — 本机未能保存，请勿刷新，并尽快由工作人员交票 — not saved on this tablet: do not reload, and have staff hand in now"
+    )
+}
+
+/// Stores the tablet state (on join, submit and hand-in).
+fn save_state(kiosk: &Kiosk) -> Option<String> {
+    storage::save(TABLET_STATE_KEY, kiosk.state())
+        .err()
+        .map(storage_problem)
+}
+
+/// Stores the open ballot, or removes it once submitted or discarded (after every tap).
+fn save_draft(kiosk: &Kiosk) -> Option<String> {
+    match kiosk.stored_draft() {
+        Some(draft) => storage::save(TABLET_DRAFT_KEY, &draft).err().map(storage_problem),
+        None => {
+            storage::remove(TABLET_DRAFT_KEY);
+            None
+        }
+    }
+}
+
+/// Stores both, state first: a submitted ballot is kept before its draft is cleared.
 fn save(kiosk: &Kiosk) -> Option<String> {
-    storage::save(TABLET_STATE_KEY, kiosk.state()).err().map(|e| {
-        format!("{e} — 本机未能保存，请勿刷新，并尽快由工作人员交票 — not saved on this tablet: do not reload, and have staff hand in now")
-    })
+    save_state(kiosk).or_else(|| save_draft(kiosk))
 }
 
 /// The tablet's whole app.
@@ -46,7 +69,7 @@ pub fn RaterApp(
         }
     });
     let stored = match storage::load::<TabletStateV1>(TABLET_STATE_KEY) {
-        Ok(Some(state)) => match Kiosk::from_state(state) {
+        Ok(Some(state)) => match Kiosk::from_stored(state, storage::load(TABLET_DRAFT_KEY).ok().flatten()) {
             Ok(kiosk) => Some(kiosk),
             Err(e) => {
                 problem.set(Some(format!(
@@ -80,7 +103,7 @@ pub fn RaterApp(
         kiosk.update(|k| {
             if let Some(k) = k.as_mut() {
                 f(k);
-                saved = save(k);
+                saved = save_draft(k);
             }
         });
         problem.set(saved);
@@ -446,7 +469,7 @@ fn StartScreen(
         };
         match start(&mut next) {
             Ok(()) => {
-                problem.set(save(&next));
+                problem.set(save_draft(&next));
                 kiosk.set(Some(next));
                 if let Some(w) = web_sys::window() {
                     w.scroll_to_with_x_and_y(0.0, 0.0);

@@ -197,13 +197,13 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     tablet.forward().await.expect("forward");
     tablet.refresh().await.expect("reload");
     wait_for(&tablet, "//input[@name='code']").await;
-    let stored = tablet
-        .execute("return localStorage.getItem('pingyi.tablet-state');", vec![])
+    let open_ballot = tablet
+        .execute("return localStorage.getItem('pingyi.tablet-draft');", vec![])
         .await
-        .expect("tablet state");
+        .expect("tablet storage");
     assert!(
-        stored.as_str().unwrap().contains("\"draft\":null"),
-        "no ballot left open on the tablet"
+        open_ballot.is_null(),
+        "no ballot left open on the tablet: {open_ballot}"
     );
 
     // Hand-in: PIN, then the ballot file.
