@@ -111,6 +111,7 @@ pub fn RaterApp(
 
     // The screen changes only when these change, never on a tap: the form updates in place.
     let has_kiosk = Memo::new(move |_| kiosk.with(|k| k.as_ref().map(|k| k.meeting().id().to_owned())));
+    let host_fp = Memo::new(move |_| kiosk.with(|k| k.as_ref().map(Kiosk::host_fingerprint)));
     let has_draft = Memo::new(move |_| kiosk.with(|k| k.as_ref().is_some_and(|k| k.draft().is_some())));
     let body = move || {
         if let Some(join) = pending.get() {
@@ -229,9 +230,9 @@ pub fn RaterApp(
             {body}
             <footer class="rater-app__footer">
                 <span><Bilingual zh="本机指纹" en="This tablet" /> " " <span class="fingerprint">{device_fp}</span></span>
-                {move || kiosk.with(|k| k.as_ref().map(|k| view! {
-                    <span><Bilingual zh="主持人指纹" en="Host" /> " " <span class="fingerprint">{k.host_fingerprint()}</span></span>
-                }))}
+                {move || host_fp.get().map(|fp| view! {
+                    <span><Bilingual zh="主持人指纹" en="Host" /> " " <span class="fingerprint">{fp}</span></span>
+                })}
                 // Once the tablet has joined, only staff (behind the PIN, on the hand-in screen)
                 // may give it another role.
                 <button class="button" data-variant="quiet"
@@ -250,7 +251,10 @@ fn rating_screen(
     step: RwSignal<Step>,
     update: impl Fn(&dyn Fn(&mut Kiosk)) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let draft = Signal::derive(move || kiosk.with(|k| k.as_ref().and_then(|k| k.draft().cloned())));
+    // One copy of the draft per tap; each presenter's memo then reads it by reference.
+    let draft = Signal::from(Memo::new(move |_| {
+        kiosk.with(|k| k.as_ref().and_then(|k| k.draft().cloned()))
+    }));
     let progress = Memo::new(move |_| {
         kiosk.with(|k| {
             k.as_ref()
