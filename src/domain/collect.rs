@@ -559,8 +559,14 @@ impl HostMeeting {
                 let rivals: Vec<usize> = (0..self.state.received.len())
                     .filter(|&i| {
                         let r = &self.state.received[i];
-                        matches!(r.status, Status::Accepted | Status::Conflict)
-                            && conflict_key(&r.ballot) == key
+                        // A ballot set aside in an earlier decision still counts as a rival: a
+                        // later ballot with its code goes to the host, not straight into the tally.
+                        matches!(
+                            r.status,
+                            Status::Accepted
+                                | Status::Conflict
+                                | Status::Rejected(RejectReason::ConflictSetAside)
+                        ) && conflict_key(&r.ballot) == key
                     })
                     .collect();
                 if rivals.is_empty() {
@@ -1106,6 +1112,19 @@ mod tests {
             .unwrap();
         assert!(h.accepted().is_empty());
         assert_eq!(h.received().len(), 2);
+        // A third ballot on the same tablet number does not slip into the tally either.
+        let c = signed(
+            &h,
+            &mut ChainHead::default(),
+            &key,
+            &ballot(&h, Credential::Group(1), 2),
+        );
+        assert!(matches!(
+            h.receive(c, Source::File, T),
+            Ok(Arrival::Conflict { .. })
+        ));
+        assert_eq!(h.conflicts().len(), 1);
+        assert_eq!(h.conflicts()[0].ballots, vec![2]);
     }
 
     #[test]
