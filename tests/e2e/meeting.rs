@@ -17,7 +17,9 @@ use super::harness::{
     write_fake_camera,
 };
 
-const ROSTER: &str = "姓名\t单位\t乡镇\n王建国\t东岗村\t城关镇\n李海燕\t西沟村\t石桥镇\n张志强\t南湾村\t青山乡\n刘秀兰\t北坡村\t柳河乡\n陈卫东\t杨家庄村\t龙潭乡\n";
+/// Pasted from a spreadsheet; one name carries markup, which every screen must show as text
+/// (the board's ranking is compared as text below, and an alert would stop the session).
+const ROSTER: &str = "姓名\t单位\t乡镇\n王建国\t东岗村\t城关镇\n李海燕\t西沟村\t石桥镇\n张志强\t南湾村\t青山乡\n刘秀兰\t北坡村\t柳河乡\n<img src=x onerror=alert(1)>陈卫东\t杨家庄村\t龙潭乡\n";
 
 async fn host_state(browser: &Client) -> HostMeeting {
     let text = browser
