@@ -119,6 +119,11 @@ pub enum Status {
 #[serde(deny_unknown_fields)]
 pub struct ReceivedV1 {
     pub ballot: SignedBallotV1,
+    /// SHA-256 of the ballot's signed bytes (its chain link), computed once on arrival: the
+    /// duplicate check compares these instead of re-hashing every ballot held.
+    pub hash: String,
+    /// The ballot tracker, computed once on arrival.
+    pub tracker: String,
     pub source: Source,
     pub time: String,
     #[serde(flatten)]
@@ -263,6 +268,8 @@ pub enum ReadHostStateError {
     Secret,
     #[error("会议记录的选票码数量与类别数不符 — the record's code counts do not match its groups")]
     Codes,
+    #[error("会议记录中的选票已损坏 — a ballot in the meeting record is damaged")]
+    Received,
 }
 
 /// What the host tried that the meeting's phase or state does not allow.
@@ -308,6 +315,15 @@ pub enum Arrival {
         reason: RejectReason,
         detail: String,
     },
+}
+
+fn arrival_tracker(arrival: &Arrival) -> String {
+    match arrival {
+        Arrival::Accepted { tracker, .. }
+        | Arrival::Duplicate { tracker }
+        | Arrival::Conflict { tracker, .. }
+        | Arrival::Rejected { tracker, .. } => tracker.clone(),
+    }
 }
 
 impl Arrival {
@@ -403,6 +419,9 @@ impl HostMeeting {
         let secret = secret_from_hex(&state.secret).ok_or(ReadHostStateError::Secret)?;
         if state.codes_issued.len() != meeting.groups().len() {
             return Err(ReadHostStateError::Codes);
+        }
+        if state.received.iter().any(|r| r.hash != r.ballot.hash()) {
+            return Err(ReadHostStateError::Received);
         }
         Ok(HostMeeting {
             meeting,
@@ -546,7 +565,7 @@ impl HostMeeting {
     ) -> Result<Arrival, HostError> {
         let tracker = ballot.tracker();
         let hash = ballot.hash();
-        if self.state.received.iter().any(|r| r.ballot.hash() == hash) {
+        if self.state.received.iter().any(|r| r.hash == hash) {
             return Ok(Arrival::Duplicate { tracker });
         }
         if self.state.received.len() >= MAX_RECEIVED {
@@ -575,7 +594,7 @@ impl HostMeeting {
                     for i in rivals {
                         if self.state.received[i].status == Status::Accepted {
                             self.state.received[i].status = Status::Conflict;
-                            let tracker = self.state.received[i].ballot.tracker();
+                            let tracker = self.state.received[i].tracker.clone();
                             self.log(
                                 time,
                                 Event::BallotConflict {
@@ -631,6 +650,8 @@ impl HostMeeting {
         };
         self.state.received.push(ReceivedV1 {
             ballot,
+            hash,
+            tracker: arrival_tracker(&arrival),
             source,
             time: time.to_owned(),
             status,
@@ -745,7 +766,7 @@ impl HostMeeting {
                 Status::Rejected(RejectReason::ConflictSetAside)
             };
         }
-        let kept = keep.map(|k| self.state.received[k].ballot.tracker());
+        let kept = keep.map(|k| self.state.received[k].tracker.clone());
         self.log(
             time,
             Event::ConflictResolved {
@@ -857,7 +878,7 @@ impl HostMeeting {
         let head = from
             .iter()
             .max_by_key(|r| r.ballot.seq)
-            .map(|r| r.ballot.tracker());
+            .map(|r| r.tracker.clone());
         (from.len(), head)
     }
 
@@ -1155,6 +1176,12 @@ mod tests {
         let stored = serde_json::to_string(h.state()).unwrap();
         let mut back = HostMeeting::from_state(serde_json::from_str(&stored).unwrap()).unwrap();
         assert_eq!(back.state(), h.state());
+        let mut damaged: HostStateV1 = serde_json::from_str(&stored).unwrap();
+        damaged.received[0].ballot.ballot.marks[0] = "44444444".to_owned();
+        assert_eq!(
+            HostMeeting::from_state(damaged).err(),
+            Some(ReadHostStateError::Received)
+        );
         assert!(back.result_file(&host_key, "test", T).is_err(), "still open");
         back.close_voting(T).unwrap();
         let file = back.result_file(&host_key, "test", T).unwrap();

@@ -139,10 +139,7 @@ fn Conflicts() -> impl IntoView {
                         .iter()
                         .map(|&i| {
                             let r = &h.received()[i];
-                            (
-                                i,
-                                format!("{} · {} · {}", r.ballot.tracker(), r.source.as_str(), r.time),
-                            )
+                            (i, format!("{} · {} · {}", r.tracker, r.source.as_str(), r.time))
                         })
                         .collect();
                     (set.key, options)
@@ -361,7 +358,7 @@ fn ReceivedList() -> impl IntoView {
                     view! {
                         <tr data-state=state>
                             <td>{i + 1}</td>
-                            <td class="tracker">{r.ballot.tracker()}</td>
+                            <td class="tracker">{r.tracker.clone()}</td>
                             <td>{source}</td>
                             <td>{words} " " {r.detail.clone()}</td>
                         </tr>
