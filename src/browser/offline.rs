@@ -19,8 +19,9 @@ pub fn offline_unavailable_reason() -> Option<&'static str> {
 }
 
 /// Registers the service worker and asks for persistent storage; failures only mean the page
-/// is not available offline, which `offline_unavailable_reason` explains.
-pub fn enable_offline() {
+/// is not available offline, which `offline_unavailable_reason` explains. `on_volatile` is
+/// called when the browser does not promise to keep this site's storage.
+pub fn enable_offline(on_volatile: impl FnOnce() + 'static) {
     if offline_unavailable_reason().is_some() {
         return;
     }
@@ -30,8 +31,16 @@ pub fn enable_offline() {
     let storage = navigator.storage();
     wasm_bindgen_futures::spawn_local(async move {
         let _ = JsFuture::from(registration).await;
-        if let Ok(persist) = storage.persist() {
-            let _ = JsFuture::from(persist).await;
+        let kept = match storage.persist() {
+            Ok(persist) => JsFuture::from(persist)
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+            Err(_) => false,
+        };
+        if !kept {
+            on_volatile();
         }
     });
 }

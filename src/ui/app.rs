@@ -63,7 +63,10 @@ pub fn App() -> impl IntoView {
         }
     };
     let (screen, set_screen) = signal(initial);
-    crate::browser::offline::enable_offline();
+    // Private browsing, or Safari clearing a site's data after 7 days without use: the
+    // browser does not promise to keep what is stored here, so say to export.
+    let volatile = RwSignal::new(false);
+    crate::browser::offline::enable_offline(move || volatile.set(true));
     let offline_problem = crate::browser::offline::offline_unavailable_reason();
 
     // Persist first, then switch: the choice survives a reload the moment it is shown.
@@ -100,6 +103,14 @@ pub fn App() -> impl IntoView {
             {move || match screen.get() {
                 Screen::Start => {
                     view! {
+                        {move || volatile.get().then(|| view! {
+                            <p class="notice" data-state="waiting" role="note">
+                                <Bilingual
+                                    zh="此浏览器未承诺长期保存本机数据（例如隐私模式，或 Safari 会清除 7 天未使用的网站数据）。请在每个环节结束后导出文件；平板请“添加到主屏幕”。"
+                                    en="This browser does not promise to keep this device's data (private browsing, or Safari clearing sites unused for 7 days). Export files after each step; on tablets, use “add to home screen”."
+                                />
+                            </p>
+                        })}
                         <StartScreen
                             on_choose=Callback::new(move |role| choose_role(Some(role)))
                             on_demo=Callback::new(move |()| set_screen.set(Screen::Demo))
