@@ -33,9 +33,28 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
+/// Reads the file chosen in the `<input type="file">` that fired `event` and hands its name and
+/// text — or why it cannot be read — to `then`. Nothing happens when no file was chosen.
+pub fn with_chosen_file(
+    event: &web_sys::Event,
+    then: impl FnOnce(Result<(String, String), String>) + 'static,
+) {
+    let Some(input) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(result) = read_chosen_file(&input).await {
+            then(result);
+        }
+    });
+}
+
 /// The text of the first file chosen in an `<input type="file">`, if any; an error message
 /// when the browser cannot read it.
-pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<Result<(String, String), String>> {
+async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<Result<(String, String), String>> {
     let file = input.files()?.get(0)?;
     let (name, text) = read_file(file).await;
     Some(text.map(|t| (name, t)))

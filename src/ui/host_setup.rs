@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::host_app::host_context;
 use super::{Bilingual, MeetingOverview};
-use crate::browser::file::read_chosen_file;
+use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::demo::demo_meeting;
@@ -66,30 +66,22 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
     let start_file = start.clone();
     let ctx_backup = ctx.clone();
     let on_meeting_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
         let start = start_file.clone();
-        leptos::task::spawn_local(async move {
-            match read_chosen_file(&input).await {
-                Some(Ok((_, text))) => match Meeting::from_json(&text) {
-                    Ok(meeting) => start(meeting),
-                    Err(e) => message.set(Some(e.to_string())),
-                },
-                Some(Err(e)) => message.set(Some(e)),
-                None => {}
+        with_chosen_file(&ev, move |result| {
+            match result.and_then(|(_, text)| Meeting::from_json(&text).map_err(|e| e.to_string())) {
+                Ok(meeting) => start(meeting),
+                Err(e) => message.set(Some(e)),
             }
         });
     };
     let on_backup = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
         let ctx = ctx_backup.clone();
-        leptos::task::spawn_local(async move {
-            let outcome = match read_chosen_file(&input).await {
-                Some(Ok((_, text))) => serde_json::from_str::<HostStateV1>(&text)
+        with_chosen_file(&ev, move |result| {
+            let outcome = result.and_then(|(_, text)| {
+                serde_json::from_str::<HostStateV1>(&text)
                     .map_err(|e| format!("不是会议备份文件：{e} — not a meeting backup: {e}"))
-                    .and_then(|state| HostMeeting::from_state(state).map_err(|e| e.to_string())),
-                Some(Err(e)) => Err(e),
-                None => return,
-            };
+                    .and_then(|state| HostMeeting::from_state(state).map_err(|e| e.to_string()))
+            });
             match outcome {
                 Ok(host) => {
                     ctx.host.set(Some(host));

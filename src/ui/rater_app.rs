@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::rating_form::{jump_to, summary_line};
 use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage, RatingForm};
 use crate::browser::device_key::load_or_create_device_key;
+use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
 use crate::browser::storage::{self, TABLET_DRAFT_KEY, TABLET_STATE_KEY};
 use crate::domain::ballot::BallotDraft;
@@ -310,13 +311,10 @@ fn rating_screen(
 #[component]
 fn WaitingScreen(pending: RwSignal<Option<Result<(JoinV1, Meeting), String>>>) -> impl IntoView {
     let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        leptos::task::spawn_local(async move {
-            if let Some(result) = crate::browser::file::read_chosen_file(&input).await {
-                pending.set(Some(result.and_then(|(_, text)| {
-                    decode_join(&text).map_err(|e: JoinError| e.to_string())
-                })));
-            }
+        with_chosen_file(&ev, move |result| {
+            pending.set(Some(result.and_then(|(_, text)| {
+                decode_join(&text).map_err(|e: JoinError| e.to_string())
+            })));
         });
     };
     view! {

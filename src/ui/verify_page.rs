@@ -1,10 +1,9 @@
 //! "Verify a result file": the same checks as `pingyi verify`, for anyone with the file.
 
 use leptos::prelude::*;
-use web_sys::HtmlInputElement;
 
 use super::Bilingual;
-use crate::browser::file::read_chosen_file;
+use crate::browser::file::with_chosen_file;
 use crate::domain::result_file::{Verdict, verify_result};
 
 /// A file picker and the verdict on the chosen file, check by check.
@@ -12,14 +11,10 @@ use crate::domain::result_file::{Verdict, verify_result};
 pub fn VerifyPage() -> impl IntoView {
     let (outcome, set_outcome) = signal(None::<Result<(String, Verdict), String>>);
     let on_change = move |ev: leptos::ev::Event| {
-        let input: HtmlInputElement = event_target(&ev);
-        leptos::task::spawn_local(async move {
-            let result = match read_chosen_file(&input).await {
-                None => return,
-                Some(Err(message)) => Err(format!("无法读取文件 — cannot read the file: {message}")),
-                Some(Ok((name, text))) => verify_result(&text).map(|v| (name, v)).map_err(|e| e.to_string()),
-            };
-            set_outcome.set(Some(result));
+        with_chosen_file(&ev, move |result| {
+            set_outcome.set(Some(result.and_then(|(name, text)| {
+                verify_result(&text).map(|v| (name, v)).map_err(|e| e.to_string())
+            })));
         });
     };
     view! {
