@@ -12,7 +12,7 @@ use crate::domain::ballot::{
 };
 use crate::domain::draw::{DrawError, key_string, parse_sources, pool_digest, select};
 use crate::domain::meeting::{Meeting, ReadMeetingError};
-use crate::domain::report::{RankingRowV1, ranking_rows, ranking_table};
+use crate::domain::report::{RankingRowV1, ranking_rows, ranking_table, rows_table};
 use crate::domain::result_file::{ReadResultError, Verdict, verify_result};
 use crate::domain::tally::Tally;
 
@@ -24,9 +24,10 @@ USAGE:
       Reproduce an RFC 3797 draw: NAMES.txt has one name per line (UTF-8), numbered from 1.
   pingyi tally MEETING.json BALLOTS.json [BALLOTS.json …] [--json]
       Recompute the tally of a meeting from ballot files and print the ranking.
-  pingyi verify RESULT.json
+  pingyi verify RESULT.json [--json]
       Check a signed result file: host signature, meeting and draw, every ballot signature
-      and tablet chain, ballot codes, and the tally recomputed from the ballots.
+      and tablet chain, ballot codes, and the tally recomputed from the ballots; prints the
+      ranking recomputed from the ballots.
 
 Exit codes: 0 done (verify: every check holds), 1 a verify check failed,
 2 bad input (the message says what to fix).
@@ -51,6 +52,7 @@ pub enum Command {
     },
     Verify {
         result: String,
+        json: bool,
     },
 }
 
@@ -110,9 +112,10 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                 json,
             })
         }
-        "verify" => match rest {
+        "verify" => match rest.iter().filter(|a| *a != "--json").collect::<Vec<_>>()[..] {
             [result] if !result.starts_with("--") => Ok(Command::Verify {
                 result: result.clone(),
+                json,
             }),
             _ => Err(usage("verify needs exactly one result file")),
         },
@@ -254,13 +257,20 @@ pub fn run(command: Command, reader: Reader<'_>) -> Result<String, CliError> {
             }
             Ok(out)
         }
-        Command::Verify { result } => {
+        Command::Verify { result, json } => {
             let text = read(reader, &result)?;
             let verdict = verify_result(&text).map_err(|error| CliError::Result {
                 path: result.clone(),
                 error,
             })?;
-            let report = verdict_report(&verdict);
+            let report = if json {
+                to_json_line(&VerdictJson::from(&verdict))
+            } else {
+                verdict_report(&verdict)
+            };
+            if json && verdict.holds() {
+                return Ok(report);
+            }
             if verdict.holds() {
                 Ok(format!("{report}\n验证通过 — verification PASSED\n"))
             } else {
@@ -316,7 +326,53 @@ pub fn verdict_report(verdict: &Verdict) -> String {
             out.push_str(&format!("    - {problem}\n"));
         }
     }
+    if !verdict.ranking.is_empty() {
+        out.push_str("\n按选票重新计票的名次 — ranking recomputed from the ballots\n");
+        out.push_str(&rows_table(&verdict.grades, verdict.ranking.clone()));
+    }
     out
+}
+
+/// `pingyi verify --json`: the verdict for programs.
+#[derive(Serialize)]
+struct VerdictJson<'a> {
+    holds: bool,
+    meeting_title: &'a str,
+    host_fingerprint: &'a str,
+    accepted: usize,
+    rejected: usize,
+    checks: Vec<CheckJson<'a>>,
+    /// Recomputed from the ballots, not read from the file.
+    ranking: &'a [RankingRowV1],
+}
+
+#[derive(Serialize)]
+struct CheckJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    problems: &'a [String],
+}
+
+impl<'a> From<&'a Verdict> for VerdictJson<'a> {
+    fn from(v: &'a Verdict) -> Self {
+        VerdictJson {
+            holds: v.holds(),
+            meeting_title: &v.meeting_title,
+            host_fingerprint: &v.host_fingerprint,
+            accepted: v.accepted,
+            rejected: v.rejected,
+            checks: v
+                .checks
+                .iter()
+                .map(|c| CheckJson {
+                    id: c.id,
+                    title: c.title,
+                    problems: &c.problems,
+                })
+                .collect(),
+            ranking: &v.ranking,
+        }
+    }
 }
 
 fn to_json_line<T: Serialize>(value: &T) -> String {

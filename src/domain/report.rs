@@ -82,7 +82,13 @@ fn pad(text: &str, width: usize) -> String {
 
 /// The ranking as an aligned text table with a header line, one row per presenter.
 pub fn ranking_table(meeting: &Meeting, tally: &Tally) -> String {
-    let rows = ranking_rows(meeting, tally);
+    let grades: Vec<String> = meeting.grades().iter().map(|g| g.name.clone()).collect();
+    rows_table(&grades, ranking_rows(meeting, tally))
+}
+
+/// Ranking rows (as computed, or as read from a result file) as an aligned text table;
+/// `grades` names the overall-aspect count columns, best grade first.
+pub fn rows_table(grades: &[String], rows: Vec<RankingRowV1>) -> String {
     let mut header = vec![
         "名次".to_owned(),
         "姓名".to_owned(),
@@ -91,7 +97,7 @@ pub fn ranking_table(meeting: &Meeting, tally: &Tally) -> String {
         "满意率".to_owned(),
         "等次".to_owned(),
     ];
-    header.extend(meeting.grades().iter().map(|g| g.name.clone()));
+    header.extend(grades.iter().cloned());
     header.push("回避".to_owned());
     header.push("弃权".to_owned());
     let mut lines: Vec<Vec<String>> = vec![header];

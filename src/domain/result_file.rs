@@ -283,6 +283,10 @@ pub struct Verdict {
     pub meeting_title: String,
     pub accepted: usize,
     pub rejected: usize,
+    /// Grade names of the meeting, best first (for the ranking's count columns).
+    pub grades: Vec<String>,
+    /// The ranking recomputed from the accepted ballots (empty when the meeting cannot be read).
+    pub ranking: Vec<RankingRowV1>,
 }
 
 impl Verdict {
@@ -348,6 +352,8 @@ pub fn verify_result(text: &str) -> Result<Verdict, ReadResultError> {
         meeting_title: payload.meeting.title.clone(),
         accepted: payload.accepted.len(),
         rejected: payload.rejected.len(),
+        grades: Vec::new(),
+        ranking: Vec::new(),
     };
     let Ok(meeting) = meeting else {
         return Ok(verdict);
@@ -391,6 +397,8 @@ pub fn verify_result(text: &str) -> Result<Verdict, ReadResultError> {
         .map(|c| c.codes.len() as u32)
         .collect();
     let (tally, reconciliation) = tally_and_reconcile(&meeting, &ballots, &issued_counts, &payload.rejected);
+    verdict.grades = meeting.grades().iter().map(|g| g.name.clone()).collect();
+    verdict.ranking = tally.ranking.clone();
     let mut tally_problems = Vec::new();
     if tally != payload.tally {
         let differing = tally

@@ -184,10 +184,15 @@ pub fn RaterApp(
                             .collect_view(),
                     )
                 });
-                let gap = kiosk.with(|k| k.as_ref().and_then(|k| k.draft()).and_then(BallotDraft::first_gap));
+                let blank = kiosk.with(|k| k.as_ref().and_then(|k| k.draft()).is_some_and(BallotDraft::is_untouched));
+                // An untouched ballot is complete as a blank one; any other needs every gap filled.
+                let gap = if blank {
+                    None
+                } else {
+                    kiosk.with(|k| k.as_ref().and_then(|k| k.draft()).and_then(BallotDraft::first_gap))
+                };
                 let incomplete = gap.is_some();
                 let back_gap = gap.clone();
-                let blank = kiosk.with(|k| k.as_ref().and_then(|k| k.draft()).is_some_and(BallotDraft::is_untouched));
                 view! {
                     <section class="screen kiosk-review" aria-labelledby="review-title">
                         <h1 id="review-title" class="screen__title"><Bilingual zh="检查并提交" en="Review and submit" /></h1>

@@ -4,6 +4,7 @@
 mod harness;
 mod meeting;
 mod offline;
+mod rehearsal;
 
 use harness::{Driver, StaticServer, button, heading, wait_for};
 
