@@ -1,59 +1,32 @@
-//! Tally of 300 ballots × 60 presenters × 8 aspects (the size of a large county meeting).
-//! Prints figures; it is not a pass/fail test. Run: `cargo bench --bench tally`.
+//! Native figures for the counting work of a large county meeting: the tally of 300 ballots
+//! × 60 presenters × 8 aspects, checking 300 ballot signatures, and reading one ballot's QR
+//! code from a webcam-sized frame. Prints figures; it is
+//! not a pass/fail test. Run: `cargo bench --bench tally` (scripts/perf runs it too; the
+//! same work in wasm is in tests/wasm_perf.rs).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-use pingyi::domain::ballot::{Ballot, BallotDraft, Credential};
-use pingyi::domain::meeting::{Meeting, PresenterV1, default_meeting_file};
+use pingyi::domain::qr_ballot::encode_qr_ballot;
+use pingyi::domain::qr_frame::decode_rgba;
+use pingyi::domain::sample::{qr_frame, random_ballots, signed_ballots, sized_meeting};
 use pingyi::domain::tally::Tally;
 
-fn meeting_of(presenters: usize) -> Meeting {
-    let list = (0..presenters)
-        .map(|i| PresenterV1 {
-            id: format!("P{i:03}"),
-            name: format!("述职人{i:03}"),
-            unit: format!("{i}村"),
-            township: "城关镇".into(),
-        })
-        .collect();
-    let mut file = default_meeting_file("bench", "bench", list);
-    file.credential = "open".into();
-    Meeting::try_from(file).expect("valid")
-}
-
-fn ballots(meeting: &Meeting, count: usize) -> Vec<Ballot> {
-    let mut state: u64 = 42;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) as u32
-    };
-    (0..count)
-        .map(|i| {
-            let mut draft = BallotDraft::new(meeting, Credential::Group(i % 3));
-            for p in 0..meeting.presenters().len() {
-                match next() % 40 {
-                    0 => draft.set_recused(p),
-                    1 => draft.set_abstained(p),
-                    _ => {
-                        for a in 0..meeting.aspects().len() {
-                            draft.set_grade(p, a, (next() % 4) as u8);
-                        }
-                    }
-                }
-            }
-            draft.finish().expect("complete")
-        })
-        .collect()
-}
-
 fn tally_benchmark(c: &mut Criterion) {
-    let meeting = meeting_of(60);
-    let ballots = ballots(&meeting, 300);
+    let meeting = sized_meeting(60);
+    let ballots = random_ballots(&meeting, 300, 42);
     c.bench_function("tally 300 ballots x 60 presenters x 8 aspects", |b| {
         b.iter(|| Tally::count(black_box(&meeting), black_box(&ballots)))
+    });
+    let signed = signed_ballots(&meeting, &ballots, 10);
+    c.bench_function("verify 300 ballot signatures", |b| {
+        b.iter(|| black_box(&signed).iter().all(|s| s.check_signature().is_ok()))
+    });
+    let text = encode_qr_ballot(&signed[0]).expect("a QR ballot");
+    let frame = qr_frame(&text, 4);
+    assert_eq!(decode_rgba(640, 480, &frame), vec![text.clone()]);
+    c.bench_function("decode a 60-presenter ballot QR code in a 640x480 frame", |b| {
+        b.iter(|| decode_rgba(640, 480, black_box(&frame)))
     });
 }
 

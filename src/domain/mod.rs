@@ -40,6 +40,7 @@ pub mod qr_frame;
 pub mod reconcile;
 pub mod report;
 pub mod result_file;
+pub mod sample;
 pub mod signed_ballot;
 pub mod signing;
 pub mod table_text;

@@ -23,29 +23,7 @@ pub fn decode_rgba(width: usize, height: usize, rgba: &[u8]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qrcode::{EcLevel, QrCode};
-
-    /// `text` as a QR code drawn at `scale` pixels per module on a white 640 × 480 frame.
-    fn frame(text: &str, scale: usize) -> Vec<u8> {
-        let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).unwrap();
-        let n = code.width();
-        let (w, h) = (640usize, 480usize);
-        let mut rgba = vec![255u8; w * h * 4];
-        let (ox, oy) = ((w - n * scale) / 2, (h - n * scale) / 2);
-        for y in 0..n {
-            for x in 0..n {
-                if code[(x, y)] == qrcode::Color::Dark {
-                    for dy in 0..scale {
-                        for dx in 0..scale {
-                            let i = ((oy + y * scale + dy) * w + ox + x * scale + dx) * 4;
-                            rgba[i..i + 3].fill(0);
-                        }
-                    }
-                }
-            }
-        }
-        rgba
-    }
+    use crate::domain::sample::qr_frame as frame;
 
     #[test]
     fn reads_a_ballot_sized_code_from_a_vga_frame() {

@@ -1,8 +1,10 @@
 //! The rating grid: every presenter, every aspect, every grade as a native radio button in a
 //! fieldset with a legend. Used by the tablet and by the host for paper ballots.
 //!
-//! Each presenter reads its own memo of the draft, so a tap re-renders one presenter's
-//! radios, not the whole form.
+//! A 60-presenter form has over 2 000 radios. Giving each its own reactive binding made every
+//! tap wake all of them (about 20 ms per tap) and slowed the first render, so the form keeps
+//! one signal per presenter, updated only when that presenter's marks change, and one effect
+//! per presenter that sets its radios' `checked` from the marks. A tap wakes one presenter.
 
 use leptos::prelude::*;
 
@@ -46,107 +48,246 @@ pub fn RatingForm(
 ) -> impl IntoView {
     let grades: Vec<String> = meeting.grades().iter().map(|g| g.name.clone()).collect();
     let aspects: Vec<String> = meeting.aspects().iter().map(|a| a.name.clone()).collect();
-    let cards = meeting
-        .presenters()
-        .iter()
-        .enumerate()
-        .map(|(p, presenter)| {
-            let mark = Memo::new(move |_| draft.with(|d| d.as_ref().and_then(|d| d.marks().get(p).cloned())));
-            let is_rating = move || matches!(mark.get(), Some(DraftMark::Rating(_)) | None);
-            let done = move || {
-                mark.with(|m| match m {
-                    Some(DraftMark::Rating(slots)) => slots.iter().all(Option::is_some),
-                    Some(_) => true,
-                    None => false,
-                })
-            };
-            let grade_names = grades.clone();
-            let fill_buttons = grades
-                .iter()
-                .enumerate()
-                .map(|(g, name)| {
-                    view! {
-                        <button type="button" class="button rating__fill"
-                            on:click=move |_| on_tap.run(Tap::Fill { presenter: p, grade: g as u8 })>
-                            "全部" {name.clone()}
-                        </button>
-                    }
-                })
-                .collect_view();
-            let aspect_sets = aspects
-                .iter()
-                .enumerate()
-                .map(|(a, aspect)| {
-                    let radios = grade_names
-                        .iter()
-                        .enumerate()
-                        .map(|(g, name)| {
-                            let checked = move || {
-                                mark.with(|m| {
-                                    matches!(m, Some(DraftMark::Rating(slots)) if slots.get(a).copied().flatten() == Some(g as u8))
-                                })
-                            };
-                            view! {
-                                <label class="rating__choice" data-grade=g>
-                                    <input type="radio" name=format!("{prefix}-g-{p}-{a}") value=g
-                                        prop:checked=checked
-                                        on:change=move |_| on_tap.run(Tap::Grade { presenter: p, aspect: a, grade: g as u8 }) />
-                                    <span>{name.clone()}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <fieldset class="rating__aspect">
-                            <legend>{aspect.clone()}</legend>
-                            <div class="rating__choices">{radios}</div>
-                        </fieldset>
-                    }
-                })
-                .collect_view();
-            let mode_radio = move |value: &'static str, zh: &'static str, en: &'static str, tap: Tap| {
-                let checked = move || {
-                    mark.with(|m| {
-                        matches!(
-                            (value, m),
-                            ("rate", Some(DraftMark::Rating(_)) | None)
-                                | ("recuse", Some(DraftMark::Recused))
-                                | ("abstain", Some(DraftMark::Abstained))
-                        )
-                    })
-                };
-                view! {
-                    <label class="rating__mode-choice">
-                        <input type="radio" name=format!("{prefix}-m-{p}") value=value
-                            prop:checked=checked on:change=move |_| on_tap.run(tap) />
-                        <span lang="zh-CN">{zh}</span> " " <span lang="en" class="bilingual__en">{en}</span>
-                    </label>
+    let count = meeting.presenters().len();
+    // One signal per presenter; the effect below sets only the ones whose marks changed.
+    let marks: Vec<RwSignal<Option<DraftMark>>> = (0..count)
+        .map(|p| RwSignal::new(draft.with_untracked(|d| d.as_ref().and_then(|d| d.marks().get(p).cloned()))))
+        .collect();
+    let all_marks = marks.clone();
+    Effect::new(move |_| {
+        draft.with(|d| {
+            for (p, signal) in all_marks.iter().enumerate() {
+                let new = d.as_ref().and_then(|d| d.marks().get(p).cloned());
+                if signal.with_untracked(|old| *old != new) {
+                    signal.set(new);
                 }
-            };
-            view! {
-                <article class="rating__presenter" id=presenter_anchor(prefix, p)
-                    data-done=move || if done() { "yes" } else { "no" }>
-                    <header class="rating__head">
-                        <span class="rating__number">{p + 1}</span>
-                        <span class="rating__name">{presenter.name.clone()}</span>
-                        <span class="rating__unit">{presenter.township.clone()} " " {presenter.unit.clone()}</span>
-                        <span class="rating__status" aria-hidden="true">{move || if done() { "✓" } else { "" }}</span>
-                    </header>
-                    <fieldset class="rating__mode">
-                        <legend class="visually-hidden">{format!("{} 评议方式 — how you rate", presenter.name)}</legend>
-                        {mode_radio("rate", "评分", "rate", Tap::Rate { presenter: p })}
-                        {mode_radio("recuse", "回避", "recuse", Tap::Recuse { presenter: p })}
-                        {mode_radio("abstain", "弃权", "abstain", Tap::Abstain { presenter: p })}
-                    </fieldset>
-                    <div class="rating__grades" hidden=move || !is_rating()>
-                        <div class="rating__fills">{fill_buttons}</div>
-                        <div class="rating__aspects">{aspect_sets}</div>
-                    </div>
-                </article>
+            }
+        });
+    });
+    // Cards are built a few at a time, one batch per frame, so the first presenters can be
+    // rated at once while the rest are still being built (a 60-presenter form is ~8 000 nodes).
+    let shown = RwSignal::new(FIRST_CARDS.min(count));
+    if count > FIRST_CARDS {
+        grow_in_frames(shown, count);
+    }
+    let presenters: std::sync::Arc<Vec<(String, String)>> = std::sync::Arc::new(
+        meeting
+            .presenters()
+            .iter()
+            .map(|p| (p.name.clone(), format!("{} {}", p.township, p.unit)))
+            .collect(),
+    );
+    let grades = std::sync::Arc::new(grades);
+    let aspects = std::sync::Arc::new(aspects);
+    let cards = (0..count)
+        .map(|p| {
+            let visible = Memo::new(move |_| shown.get() > p);
+            let (presenters, grades, aspects) = (presenters.clone(), grades.clone(), aspects.clone());
+            let mark = marks[p];
+            move || {
+                visible
+                    .get()
+                    .then(|| untrack(|| card_view(prefix, p, &presenters[p], &grades, &aspects, mark)))
             }
         })
         .collect_view();
-    view! { <div class="rating">{cards}</div> }
+    // One listener for the whole form: each control says in its name (or data attributes)
+    // which presenter, aspect and grade it is.
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Some(tap) = event_target_input(&ev).and_then(|i| tap_of_radio(prefix, &i.name(), &i.value())) {
+            on_tap.run(tap);
+        }
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let fill = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("button[data-fill]").ok().flatten());
+        if let Some(button) = fill
+            && let Some((p, g)) = button
+                .get_attribute("data-fill")
+                .and_then(|v| v.split_once('-').map(|(p, g)| (p.parse().ok(), g.parse().ok())))
+            && let (Some(presenter), Some(grade)) = (p, g)
+        {
+            on_tap.run(Tap::Fill { presenter, grade });
+        }
+    };
+    view! { <div class="rating" on:change=on_change on:click=on_click>{cards}</div> }
+}
+
+/// Cards built before the first paint; the rest follow in batches of this size per frame.
+const FIRST_CARDS: usize = 6;
+
+/// Raises `shown` by [`FIRST_CARDS`] each animation frame until every card is built. Stops
+/// quietly if the form is gone (the signal disposed).
+fn grow_in_frames(shown: RwSignal<usize>, count: usize) {
+    request_animation_frame(move || {
+        let more = shown
+            .try_update(|s| {
+                *s = (*s + FIRST_CARDS).min(count);
+                *s < count
+            })
+            .unwrap_or(false);
+        if more {
+            grow_in_frames(shown, count);
+        }
+    });
+}
+
+fn event_target_input(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
+    use wasm_bindgen::JsCast;
+    ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()
+}
+
+/// The tap a radio stands for, from its name and value: `{prefix}-g-{presenter}-{aspect}`
+/// with the grade as value, or `{prefix}-m-{presenter}` with rate / recuse / abstain.
+fn tap_of_radio(prefix: &str, name: &str, value: &str) -> Option<Tap> {
+    let rest = name.strip_prefix(prefix)?.strip_prefix('-')?;
+    if let Some(rest) = rest.strip_prefix("g-") {
+        let (p, a) = rest.split_once('-')?;
+        return Some(Tap::Grade {
+            presenter: p.parse().ok()?,
+            aspect: a.parse().ok()?,
+            grade: value.parse().ok()?,
+        });
+    }
+    let presenter = rest.strip_prefix("m-")?.parse().ok()?;
+    match value {
+        "rate" => Some(Tap::Rate { presenter }),
+        "recuse" => Some(Tap::Recuse { presenter }),
+        "abstain" => Some(Tap::Abstain { presenter }),
+        _ => None,
+    }
+}
+
+/// One presenter's card: name, how they are rated, quick fills and the aspect grid. Its
+/// radios carry no handlers of their own (the form listens once) and no reactive bindings
+/// (one effect sets them from the presenter's marks).
+fn card_view(
+    prefix: &'static str,
+    p: usize,
+    (name, place): &(String, String),
+    grades: &[String],
+    aspects: &[String],
+    mark: RwSignal<Option<DraftMark>>,
+) -> impl IntoView + use<> {
+    let card = NodeRef::<leptos::html::Article>::new();
+    Effect::new(move |_| {
+        let current = mark.get();
+        if let Some(card) = card.get() {
+            sync_radios(&card, prefix, p, current.as_ref());
+        }
+    });
+    let is_rating = move || matches!(mark.get(), Some(DraftMark::Rating(_)) | None);
+    let done = Memo::new(move |_| {
+        mark.with(|m| match m {
+            Some(DraftMark::Rating(slots)) => slots.iter().all(Option::is_some),
+            Some(_) => true,
+            None => false,
+        })
+    });
+    let fill_buttons = grades
+        .iter()
+        .enumerate()
+        .map(|(g, grade)| {
+            view! {
+                <button type="button" class="button rating__fill" data-fill=format!("{p}-{g}")>
+                    "全部" {grade.clone()}
+                </button>
+            }
+        })
+        .collect_view();
+    let aspect_sets = aspects
+        .iter()
+        .enumerate()
+        .map(|(a, aspect)| {
+            let radios = grades
+                .iter()
+                .enumerate()
+                .map(|(g, grade)| {
+                    view! {
+                        <label class="rating__choice" data-grade=g>
+                            <input type="radio" name=format!("{prefix}-g-{p}-{a}") value=g />
+                            <span>{grade.clone()}</span>
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset class="rating__aspect">
+                    <legend>{aspect.clone()}</legend>
+                    <div class="rating__choices">{radios}</div>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    let mode_radio = move |value: &'static str, zh: &'static str, en: &'static str| {
+        view! {
+            <label class="rating__mode-choice">
+                <input type="radio" name=format!("{prefix}-m-{p}") value=value />
+                <span lang="zh-CN">{zh}</span> " " <span lang="en" class="bilingual__en">{en}</span>
+            </label>
+        }
+    };
+    view! {
+        <article class="rating__presenter" id=presenter_anchor(prefix, p) node_ref=card
+            data-done=move || if done.get() { "yes" } else { "no" }>
+            <header class="rating__head">
+                <span class="rating__number">{p + 1}</span>
+                <span class="rating__name">{name.clone()}</span>
+                <span class="rating__unit">{place.clone()}</span>
+                <span class="rating__status" aria-hidden="true">{move || if done.get() { "✓" } else { "" }}</span>
+            </header>
+            <fieldset class="rating__mode">
+                <legend class="visually-hidden">{format!("{name} 评议方式 — how you rate")}</legend>
+                {mode_radio("rate", "评分", "rate")}
+                {mode_radio("recuse", "回避", "recuse")}
+                {mode_radio("abstain", "弃权", "abstain")}
+            </fieldset>
+            <div class="rating__grades" hidden=move || !is_rating()>
+                <div class="rating__fills">{fill_buttons}</div>
+                <div class="rating__aspects">{aspect_sets}</div>
+            </div>
+        </article>
+    }
+}
+
+/// Sets the `checked` state of one presenter's radios from its marks: the grade radios
+/// (`{prefix}-g-{p}-{aspect}`, value = grade) and the mode radios (`{prefix}-m-{p}`).
+fn sync_radios(card: &web_sys::HtmlElement, prefix: &str, presenter: usize, mark: Option<&DraftMark>) {
+    use wasm_bindgen::JsCast;
+    let Ok(inputs) = card.query_selector_all("input[type=radio]") else {
+        return;
+    };
+    let mode = match mark {
+        Some(DraftMark::Recused) => "recuse",
+        Some(DraftMark::Abstained) => "abstain",
+        _ => "rate",
+    };
+    let grade_prefix = format!("{prefix}-g-{presenter}-");
+    for i in 0..inputs.length() {
+        let Some(input) = inputs
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            continue;
+        };
+        let name = input.name();
+        let value = input.value();
+        let wanted = if let Some(aspect) = name.strip_prefix(&grade_prefix) {
+            let slot = match (mark, aspect.parse::<usize>()) {
+                (Some(DraftMark::Rating(slots)), Ok(a)) => slots.get(a).copied().flatten(),
+                _ => None,
+            };
+            slot.is_some_and(|g| value == g.to_string())
+        } else {
+            value == mode
+        };
+        if input.checked() != wanted {
+            input.set_checked(wanted);
+        }
+    }
 }
 
 /// One line per presenter summarising a draft, for the review step.

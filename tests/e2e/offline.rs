@@ -45,6 +45,7 @@ async fn after_one_load_the_tablet_and_the_host_work_with_the_network_off() {
     tablet.refresh().await.expect("reload offline");
     set_value(&tablet, "//input[@name='code']", &code).await;
     click(&tablet, &button("开始评议")).await;
+    wait_for(&tablet, "//article[@id='k-presenter-40']").await;
     tablet
         .execute(
             "for (const b of document.querySelectorAll('button')) { if (b.textContent.trim().startsWith('全部较好')) b.click(); }",

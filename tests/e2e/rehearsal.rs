@@ -165,7 +165,12 @@ async fn cast(tablet: &Client, plan: &Plan, typo_first: bool) -> String {
     }
     set_value(tablet, "//input[@name='code']", &code).await;
     click(tablet, &button("开始评议")).await;
-    wait_for(tablet, "//article[@id='k-presenter-1']").await;
+    // Cards after the first few are built over the next frames.
+    wait_for(
+        tablet,
+        &format!("//article[@id='k-presenter-{}']", plan.marks.len()),
+    )
+    .await;
     // The quick fills, recusals and abstentions are dispatched in one script (40 presenters);
     // the grade change below is a real WebDriver tap.
     let marks: Vec<serde_json::Value> = plan
@@ -500,7 +505,11 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
     click(&host, &button("录入纸质选票")).await;
     set_value(&host, "//input[@name='paper-code']", &paper_code.to_string()).await;
     click(&host, &button("开始录入")).await;
-    wait_for(&host, "//article[@id='paper-presenter-1']").await;
+    wait_for(
+        &host,
+        &format!("//article[@id='paper-presenter-{}']", meeting.presenters().len()),
+    )
+    .await;
     host.execute(
         "document.querySelectorAll('[id^=paper-presenter-] .rating__fill:first-child').forEach(b => b.click());\n\
          document.querySelector(\"#paper-presenter-2 input[value='recuse']\").click();",

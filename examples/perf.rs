@@ -1,0 +1,454 @@
+//! Browser figures for scripts/perf: time to interactive of the rater form and of the host
+//! board (normal speed and 4× CPU throttling, warm cache), tap-to-paint latency on a
+//! 60-presenter form, QR decode time per webcam frame in the scanner worker, and the host
+//! page's memory after importing 300 ballots. Drives the release `dist/` in headless
+//! Chromium over WebDriver, with DevTools-protocol commands through chromedriver.
+//!
+//! Prints `PERF|what|figure|budget` lines; it never fails on a figure. Run through
+//! `scripts/perf` (which builds `dist/` first), or directly:
+//! `cargo run --example perf --features e2e`.
+
+#[allow(dead_code)]
+#[path = "../tests/e2e/harness.rs"]
+mod harness;
+
+use std::time::Duration;
+
+use fantoccini::Client;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use harness::{Driver, StaticServer, button, click, set_value, wait_for, write_fake_camera};
+use pingyi::domain::ballot::BallotFileV1;
+use pingyi::domain::code::MeetingSecret;
+use pingyi::domain::collect::HostMeeting;
+use pingyi::domain::kiosk::{JoinV1, encode_join};
+use pingyi::domain::qr_ballot::encode_qr_ballot;
+use pingyi::domain::sample::{random_ballots, signed_ballots, sized_meeting};
+use pingyi::domain::signing::DeviceKey;
+use serde_json::{Value, json};
+
+/// A DevTools-protocol command sent through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn cdp(client: &Client, cmd: &'static str, params: Value) -> Value {
+    client
+        .issue_cmd(Cdp { cmd, params })
+        .await
+        .unwrap_or_else(|e| panic!("DevTools command {cmd}: {e}"))
+}
+
+fn report(what: &str, figure: String, budget: &str) {
+    println!("PERF|{what}|{figure}|{budget}");
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Installed before every page load: records when an element matching `selector` first
+/// appears, and when the main thread is next free after the frame that shows it (time to
+/// interactive, in ms since navigation start). Also keeps the wasm instance for its memory.
+/// `complete` is an element that appears last (the 60th card); its time is recorded too.
+fn tti_script(selector: &str, complete: &str) -> String {
+    format!(
+        "window.__perf = {{}};\n\
+         addEventListener('TrunkApplicationStarted', e => {{ window.__wasm = e.detail.wasm; }});\n\
+         new MutationObserver((_, observer) => {{\n\
+           if (!window.__perf.shown && document.querySelector({selector:?})) {{\n\
+             window.__perf.shown = performance.now();\n\
+             requestAnimationFrame(() => setTimeout(() => {{ window.__perf.interactive = performance.now(); }}, 0));\n\
+           }}\n\
+           if (!window.__perf.complete && document.querySelector({complete:?})) {{\n\
+             window.__perf.complete = performance.now();\n\
+             observer.disconnect();\n\
+           }}\n\
+         }}).observe(document, {{ childList: true, subtree: true }});"
+    )
+}
+
+/// Load figures of one page, in ms since navigation start (medians over the reloads).
+struct Load {
+    /// The wasm starts running (fetched, compiled, instantiated): the `pingyi:start` mark.
+    start: f64,
+    /// The first screen is built: the `pingyi:mounted` mark.
+    mounted: f64,
+    /// The awaited element is on screen and the main thread is free.
+    interactive: f64,
+    /// The last element is built.
+    complete: f64,
+}
+
+impl Load {
+    fn words(&self) -> String {
+        format!(
+            "{:.0} ms (wasm running {:.0}, first screen built {:.0}, all built {:.0})",
+            self.interactive, self.start, self.mounted, self.complete
+        )
+    }
+}
+
+/// Time to interactive over `runs` reloads (warm cache) at the given CPU slowdown.
+async fn time_to_interactive(
+    client: &Client,
+    selector: &str,
+    complete: &str,
+    rate: u32,
+    runs: usize,
+) -> Load {
+    let id = cdp(
+        client,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": tti_script(selector, complete) }),
+    )
+    .await;
+    cdp(client, "Emulation.setCPUThrottlingRate", json!({ "rate": rate })).await;
+    let (mut starts, mut mounts, mut times, mut completes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        client.refresh().await.expect("reload");
+        let mut figures = None;
+        for _ in 0..300 {
+            let v = client
+                .execute(
+                    "const mark = n => (performance.getEntriesByName(n)[0] || {}).startTime;\n\
+                     const p = window.__perf;\n\
+                     return p && p.interactive && p.complete\n\
+                       ? [mark('pingyi:start'), mark('pingyi:mounted'), p.interactive, p.complete] : null;",
+                    vec![],
+                )
+                .await
+                .expect("read the figure");
+            if let Some(list) = v.as_array() {
+                figures = Some(
+                    list.iter()
+                        .map(|x| x.as_f64().unwrap_or(f64::NAN))
+                        .collect::<Vec<_>>(),
+                );
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let Some(figures) = figures else {
+            let shot = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/perf-failure.png");
+            if let Ok(png) = client.screenshot().await {
+                let _ = std::fs::write(&shot, png);
+            }
+            panic!("{selector} never appeared (screenshot: {})", shot.display());
+        };
+        starts.push(figures[0]);
+        mounts.push(figures[1]);
+        times.push(figures[2]);
+        completes.push(figures[3]);
+    }
+    cdp(client, "Emulation.setCPUThrottlingRate", json!({ "rate": 1 })).await;
+    cdp(
+        client,
+        "Page.removeScriptToEvaluateOnNewDocument",
+        json!({ "identifier": id["identifier"] }),
+    )
+    .await;
+    Load {
+        start: median(starts),
+        mounted: median(mounts),
+        interactive: median(times),
+        complete: median(completes),
+    }
+}
+
+/// A PNG of a QR code holding `text` (level M, 4 px modules, quiet zone), for the fake camera.
+fn qr_png(text: &str) -> Vec<u8> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .expect("the ballot fits a QR code");
+    let modules = code.width();
+    let (scale, quiet) = (4usize, 4usize);
+    let side = (modules + 2 * quiet) * scale;
+    let colors = code.to_colors();
+    let mut pixels = vec![255u8; side * side];
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = ((x / scale).wrapping_sub(quiet), (y / scale).wrapping_sub(quiet));
+            if mx < modules && my < modules && colors[my * modules + mx] == qrcode::Color::Dark {
+                pixels[y * side + x] = 0;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, side as u32, side as u32);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("PNG header");
+        writer.write_image_data(&pixels).expect("PNG pixels");
+    }
+    out
+}
+
+/// The rater form of a 60-presenter meeting: time to interactive, then tap-to-paint.
+async fn rater_figures(driver: &Driver, server: &StaticServer) {
+    let meeting = sized_meeting(60);
+    let host_key = DeviceKey::from_seed([9; 32]);
+    let link = format!(
+        "{}#join={}",
+        server.base_url,
+        encode_join(&JoinV1::new(&meeting, &host_key.public_key()))
+    );
+    let tablet = driver.session("perf-tablet", 1024, 768).await;
+    tablet.goto(&link).await.expect("open the join link");
+    set_value(&tablet, "//input[@name='pin']", "2468").await;
+    set_value(&tablet, "//input[@name='pin-again']", "2468").await;
+    click(&tablet, &button("加入会议")).await;
+    click(&tablet, &button(&meeting.groups()[0].name)).await;
+    wait_for(&tablet, "//article[@id='k-presenter-60']").await;
+
+    // Interactive: the first presenter's grades can be tapped; complete: the 60th card is built.
+    let (first, last) = (
+        "#k-presenter-1 input[type=radio]",
+        "#k-presenter-60 input[type=radio]",
+    );
+    let normal = time_to_interactive(&tablet, first, last, 1, 5).await;
+    let slow = time_to_interactive(&tablet, first, last, 4, 5).await;
+    report(
+        "time to interactive, rater form, 60 presenters (warm cache, median of 5)",
+        format!("1×: {}; 4× CPU: {}", normal.words(), slow.words()),
+        "≤ 1000 ms at 4×",
+    );
+
+    // Tap-to-paint: from the click event to the end of the next frame (rAF, then a message
+    // posted from it runs once that frame is painted), over 30 real WebDriver taps.
+    tablet
+        .execute(
+            "window.__taps = []; window.__handled = [];\n\
+             let t0 = 0;\n\
+             addEventListener('change', () => window.__handled.push(performance.now() - t0));\n\
+             document.addEventListener('click', e => {\n\
+               if (!e.target.matches('input[type=radio]')) return;\n\
+               t0 = e.timeStamp;\n\
+               requestAnimationFrame(() => {\n\
+                 const ch = new MessageChannel();\n\
+                 ch.port1.onmessage = () => window.__taps.push(performance.now() - t0);\n\
+                 ch.port2.postMessage(0);\n\
+               });\n\
+             }, true);",
+            vec![],
+        )
+        .await
+        .expect("install the tap timer");
+    for i in 0..30 {
+        let (p, a, g) = (1 + (i * 7) % 60, i % 8, i % 4);
+        // Centred, as a finger would find it: the sticky progress bar covers the top edge.
+        let label = wait_for(
+            &tablet,
+            &format!(
+                "//article[@id='k-presenter-{p}']//div[@class='rating__aspects']/fieldset[{}]//label[{}]",
+                a + 1,
+                g + 1
+            ),
+        )
+        .await;
+        tablet
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(&label).expect("element reference")],
+            )
+            .await
+            .expect("scroll to the grade");
+        label.click().await.expect("tap a grade");
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let read = |name: &'static str| {
+        let tablet = tablet.clone();
+        async move {
+            let list = tablet
+                .execute(&format!("return window.{name};"), vec![])
+                .await
+                .expect("read the taps");
+            list.as_array()
+                .expect("a list")
+                .iter()
+                .filter_map(Value::as_f64)
+                .collect::<Vec<f64>>()
+        }
+    };
+    let taps = read("__taps").await;
+    let handled = read("__handled").await;
+    report(
+        "tap handling, grade tap, 60 presenters at 1× (click to end of the app's handler)",
+        format!("median {:.1} ms", median(handled)),
+        "part of the 16 ms",
+    );
+    let worst = taps.iter().copied().fold(0.0, f64::max);
+    report(
+        &format!(
+            "tap-to-paint, grade tap, 60 presenters at 1× ({} taps)",
+            taps.len()
+        ),
+        format!("median {:.1} ms, worst {worst:.1} ms", median(taps.clone())),
+        "≤ 16 ms",
+    );
+    tablet.close().await.expect("close the tablet");
+}
+
+/// The host laptop: 300 ballots imported from a file, memory, QR decode time, then the
+/// closed board's time to interactive.
+async fn host_figures(driver: &Driver, server: &StaticServer) {
+    let meeting = sized_meeting(60);
+    let ballots = random_ballots(&meeting, 300, 42);
+    let signed = signed_ballots(&meeting, &ballots, 10);
+    let mut host = HostMeeting::new(
+        meeting.clone(),
+        MeetingSecret::from_bytes([7; 32]),
+        "2026-12-18T09:00:00Z",
+    );
+    host.open_voting("2026-12-18T09:30:00Z").expect("open voting");
+
+    // The webcam plays one ballot's QR code (from another tablet, so it is new to the host).
+    let extra = {
+        let ballot = &random_ballots(&meeting, 1, 99)[0];
+        let mut chain = pingyi::domain::signed_ballot::ChainHead::default();
+        chain.sign_next(
+            &DeviceKey::from_seed([42; 32]),
+            ballot.to_v1(&meeting),
+            "2026-12-18T10:30:00Z",
+        )
+    };
+    let camera = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/perf-camera.y4m");
+    let qr_text = encode_qr_ballot(&extra).expect("a QR ballot");
+    write_fake_camera(&camera, &[qr_png(&qr_text)], 10);
+
+    let flags = [
+        "--use-fake-device-for-media-stream".to_owned(),
+        "--use-fake-ui-for-media-stream".to_owned(),
+        format!("--use-file-for-fake-video-capture={}", camera.display()),
+        "--enable-precise-memory-info".to_owned(),
+    ];
+    let page = driver.session_with("perf-host", 1920, 1080, &flags).await;
+    // The session empties its downloads folder, so the file goes there after it starts.
+    let dir = harness::downloads_dir("perf-host");
+    std::fs::create_dir_all(&dir).expect("a folder for the files");
+    let file = dir.join("ballots-300.json");
+    let ballot_file = BallotFileV1 {
+        format: "pingyi-ballots".to_owned(),
+        version: 1,
+        ballots: signed.clone(),
+    };
+    std::fs::write(&file, serde_json::to_string(&ballot_file).unwrap()).expect("write the ballot file");
+    page.goto(&server.base_url).await.expect("open the app");
+    click(&page, &button("主持人")).await;
+    let state = serde_json::to_string(host.state()).expect("host record");
+    page.execute(
+        "localStorage.setItem('pingyi.host-state', arguments[0]);",
+        vec![json!(state)],
+    )
+    .await
+    .expect("store the host record");
+    cdp(
+        &page,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "addEventListener('TrunkApplicationStarted', e => { window.__wasm = e.detail.wasm; });" }),
+    )
+    .await;
+    page.refresh().await.expect("reload with the record");
+    let picker = wait_for(&page, "//input[@name='ballot-files']").await;
+    picker
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("import the 300 ballots");
+    wait_for(&page, "//*[@data-testid='import-report']/li").await;
+    let accepted = page
+        .execute(
+            "return JSON.parse(localStorage.getItem('pingyi.host-state')).received.length;",
+            vec![],
+        )
+        .await
+        .expect("count the arrivals");
+    assert_eq!(accepted.as_u64(), Some(300), "the host took all 300 ballots");
+    cdp(&page, "HeapProfiler.collectGarbage", json!({})).await;
+    let heap = cdp(&page, "Runtime.getHeapUsage", json!({})).await;
+    let wasm = page
+        .execute(
+            "return window.__wasm ? window.__wasm.memory.buffer.byteLength : null;",
+            vec![],
+        )
+        .await
+        .expect("wasm memory");
+    let mib = |v: &Value| v.as_f64().unwrap_or(0.0) / 1_048_576.0;
+    report(
+        "host page memory after importing 300 ballots (60 presenters)",
+        format!(
+            "JS heap {:.1} MiB used of {:.1} MiB; wasm memory {:.1} MiB",
+            mib(&heap["usedSize"]),
+            mib(&heap["totalSize"]),
+            mib(&wasm)
+        ),
+        "report",
+    );
+
+    // QR decode per 640×480 webcam frame, as the scanner panel shows it.
+    click(&page, &button("开始扫码")).await;
+    let mut samples = Vec::new();
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        if let Ok(el) = page.find(fantoccini::Locator::Css(".scanner__speed")).await
+            && let Ok(text) = el.text().await
+            && let Some(ms) = text.split(' ').next().and_then(|n| n.parse::<f64>().ok())
+        {
+            samples.push(ms);
+        }
+    }
+    click(&page, &button("停止扫码")).await;
+    if samples.is_empty() {
+        report(
+            "QR decode per 640×480 frame (scanner worker)",
+            "no frame decoded".to_owned(),
+            "≤ 30 ms",
+        );
+    } else {
+        report(
+            &format!(
+                "QR decode per 640×480 frame (scanner worker, {} samples)",
+                samples.len()
+            ),
+            format!("median {:.0} ms", median(samples)),
+            "≤ 30 ms",
+        );
+    }
+
+    // Close voting, then the board with 60 presenters ranked.
+    click(&page, "//nav//button[contains(., '结束与导出')]").await;
+    click(&page, &button("结束投票")).await;
+    click(&page, "//span[@class='confirm']//button[contains(., '结束投票')]").await;
+    let selector = "table[data-testid=ranking] tbody tr:nth-child(60)";
+    let normal = time_to_interactive(&page, selector, selector, 1, 5).await;
+    let slow = time_to_interactive(&page, selector, selector, 4, 5).await;
+    report(
+        "time to interactive, host board, 300 ballots × 60 presenters (warm cache, median of 5)",
+        format!("1×: {}; 4× CPU: {}", normal.words(), slow.words()),
+        "≤ 1000 ms at 4×",
+    );
+    page.close().await.expect("close the host");
+}
+
+#[tokio::main]
+async fn main() {
+    let server = StaticServer::start();
+    let driver = Driver::start();
+    rater_figures(&driver, &server).await;
+    host_figures(&driver, &server).await;
+}
