@@ -85,7 +85,7 @@ fn plan_for(r: usize, code: BallotCode, presenters: usize) -> Plan {
         .map(|p| {
             if r == 17 {
                 Mark::Skip
-            } else if r % 4 == 0 && p == r % presenters {
+            } else if r.is_multiple_of(4) && p == r % presenters {
                 Mark::Recuse
             } else if r % 5 == 1 && p == (r * 3) % presenters {
                 Mark::Abstain
