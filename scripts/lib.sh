@@ -83,6 +83,17 @@ ensure_python_verifier() {
   fi
 }
 
+AXE_VERSION="4.14.1"
+
+# axe-core (npm, into .tools/): the end-to-end tests inject it into every screen they visit.
+ensure_axe() {
+  if ! grep -qs "\"version\": \"$AXE_VERSION\"" "$TOOLS/node_modules/axe-core/package.json"; then
+    say "installing axe-core $AXE_VERSION from npm into .tools/"
+    mkdir -p "$TOOLS"
+    npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION"
+  fi
+}
+
 ensure_web_tools() {
   ensure_wasm_target
   ensure_wasm_bindgen

@@ -378,3 +378,63 @@ pub async fn wait_until_offline_ready(client: &Client) {
     }
     panic!("the service worker did not take control within 10 s");
 }
+
+/// Runs axe-core (installed by scripts/test into `.tools/`) on the page as it is now and fails
+/// with the rule, the elements and axe's summary if any violation is serious or critical.
+/// `rules` limits the run to those rule ids (for example the AAA contrast rule on the board).
+pub async fn assert_accessible(client: &Client, screen: &str, rules: &[&str]) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/node_modules/axe-core/axe.min.js");
+    let present = client
+        .execute("return typeof window.axe === 'object';", vec![])
+        .await
+        .expect("ask for axe");
+    if present.as_bool() != Some(true) {
+        let source = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (scripts/test installs axe-core)", path.display()));
+        client
+            .execute(&format!("{source}\nreturn true;"), vec![])
+            .await
+            .expect("inject axe-core");
+    }
+    let options = if rules.is_empty() {
+        json!({ "resultTypes": ["violations"] })
+    } else {
+        json!({ "resultTypes": ["violations"], "runOnly": { "type": "rule", "values": rules } })
+    };
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\n\
+             axe.run(document, arguments[0])\n\
+               .then(r => done({ rules: r.passes.length + r.violations.length, problems: r.violations\n\
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')\n\
+                 .map(v => `${v.id} (${v.impact}): ${v.help}\\n` + v.nodes.slice(0, 4)\n\
+                   .map(n => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\\n/g, ' ')}`).join('\\n')) }))\n\
+               .catch(e => done({ rules: 0, problems: [`axe failed: ${e}`] }));",
+            vec![options],
+        )
+        .await
+        .expect("run axe-core");
+    assert!(
+        found["rules"].as_u64().unwrap_or(0) > 0,
+        "axe-core checked no rule on {screen}: {found}"
+    );
+    let problems: Vec<String> = found["problems"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !problems.is_empty() {
+        let shot = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-failure.png");
+        if let Ok(png) = client.screenshot().await {
+            let _ = std::fs::write(&shot, png);
+        }
+        panic!(
+            "axe-core: {} serious or critical violation(s) on {screen}:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+}

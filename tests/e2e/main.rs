@@ -6,7 +6,7 @@ mod meeting;
 mod offline;
 mod rehearsal;
 
-use harness::{Driver, StaticServer, button, heading, wait_for};
+use harness::{Driver, StaticServer, assert_accessible, button, heading, wait_for};
 
 /// A host opens the app on a new laptop, picks the host role, reloads: the laptop still
 /// knows it is the host, because the choice was stored at once.
@@ -18,12 +18,14 @@ async fn a_chosen_role_survives_a_reload() {
 
     browser.goto(&server.base_url).await.expect("open the app");
     wait_for(&browser, &heading("这台设备用于")).await;
+    assert_accessible(&browser, "start screen (device role)", &[]).await;
     wait_for(&browser, &button("主持人"))
         .await
         .click()
         .await
         .expect("pick host");
     wait_for(&browser, &heading("开始一场会议")).await;
+    assert_accessible(&browser, "host start", &[]).await;
 
     browser.refresh().await.expect("reload");
     wait_for(&browser, &heading("开始一场会议")).await;
@@ -70,6 +72,7 @@ async fn the_demo_meeting_lists_forty_presenters() {
         .await
         .expect("rows");
     assert_eq!(rows.len(), 40);
+    assert_accessible(&browser, "demo meeting overview", &[]).await;
     browser.close().await.expect("close the session");
 }
 
@@ -94,6 +97,7 @@ async fn the_verify_page_passes_the_example_and_fails_a_tampered_copy() {
     let text = verdict.text().await.expect("verdict text");
     assert!(text.contains("验证通过"), "{text}");
     assert_eq!(text.matches("通过 PASS").count(), 7, "{text}");
+    assert_accessible(&browser, "verify page, passed", &[]).await;
 
     let mut doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
@@ -108,5 +112,6 @@ async fn the_verify_page_passes_the_example_and_fails_a_tampered_copy() {
         .expect("choose the tampered file");
     let verdict = wait_for(&browser, "//article[@data-state='fail']").await;
     assert!(verdict.text().await.unwrap().contains("验证未通过"));
+    assert_accessible(&browser, "verify page, failed", &[]).await;
     browser.close().await.expect("close the session");
 }

@@ -13,8 +13,8 @@ use pingyi::domain::signing::DeviceKey;
 use pingyi::domain::tally::Tally;
 
 use super::harness::{
-    Driver, StaticServer, button, click, heading, set_value, text_of, wait_for, wait_for_download,
-    write_fake_camera,
+    Driver, StaticServer, assert_accessible, button, click, heading, set_value, text_of, wait_for,
+    wait_for_download, write_fake_camera,
 };
 
 /// Pasted from a spreadsheet; one name carries markup, which every screen must show as text
@@ -91,6 +91,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     )
     .await;
     assert!(beside.contains("名单是空的"), "{beside}");
+    assert_accessible(&host, "host set-up with an error", &[]).await;
     set_value(&host, "//input[@name='title']", "石桥镇第一书记述职评议会").await;
     set_value(&host, "//textarea[@name='roster']", ROSTER).await;
     click(&host, &button("保存会议")).await;
@@ -107,6 +108,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     host.refresh().await.expect("reload");
     open_tab(&host, "抽签").await;
     assert_eq!(text_of(&host, "//*[@data-testid='key-string']").await, key);
+    assert_accessible(&host, "host draw", &[]).await;
 
     // Open voting (confirmed) and issue codes for every group.
     open_tab(&host, "平板与选票码").await;
@@ -124,11 +126,13 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         .expect("a join link");
     let record = host_state(&host).await;
     assert!(record.codes().iter().all(|c| !c.is_empty()));
+    assert_accessible(&host, "host tablets and codes", &[]).await;
 
     // A tablet joins by the link and sets the hand-in PIN.
     let tablet = driver.session("tablet", 768, 1024).await;
     tablet.goto(&join_link).await.expect("open the join link");
     wait_for(&tablet, &heading("加入会议")).await;
+    assert_accessible(&tablet, "tablet join", &[]).await;
     set_value(&tablet, "//input[@name='pin']", "2468").await;
     set_value(&tablet, "//input[@name='pin-again']", "2468").await;
     click(&tablet, &button("加入会议")).await;
@@ -145,6 +149,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     .await;
     click(&tablet, &button("开始评议")).await;
     wait_for(&tablet, "//*[@role='alert']").await;
+    assert_accessible(&tablet, "tablet code entry with a typo", &[]).await;
     set_value(&tablet, "//input[@name='code']", &code).await;
     click(&tablet, &button("开始评议")).await;
 
@@ -175,6 +180,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         Some("1"),
         "presenter 3, aspect 2 was set to 较好 before the reload"
     );
+    assert_accessible(&tablet, "tablet rating form", &[]).await;
     click(
         &tablet,
         "//article[@id='k-presenter-4']//label[contains(., '回避')]",
@@ -186,9 +192,11 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     )
     .await;
     click(&tablet, "(//button[contains(., '检查并提交')])[1]").await;
+    assert_accessible(&tablet, "tablet review", &[]).await;
     click(&tablet, &button("提交选票")).await;
     let tracker = text_of(&tablet, "//*[@data-testid='tracker']").await;
     assert_eq!(tracker.len(), 11, "{tracker}");
+    assert_accessible(&tablet, "tablet ballot submitted", &[]).await;
 
     // The next rater sees a clean start screen, also after back and reload.
     click(&tablet, &button("交给下一位评议人")).await;
@@ -216,6 +224,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
     click(&tablet, &button("解锁")).await;
     assert_eq!(text_of(&tablet, "//*[@data-testid='held']").await, "1");
+    assert_accessible(&tablet, "tablet hand-in", &[]).await;
     let qr = wait_for(&tablet, "//figure[@data-testid='hand-in-qr']//div[@class='qr']").await;
     tablet
         .execute(
@@ -278,6 +287,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         "{scanned}"
     );
     click(&host, &button("停止扫码")).await;
+    assert_accessible(&host, "host collect after scanning", &[]).await;
     // ... and again in the tablet's file, where it is a duplicate.
     let picker = wait_for(&host, "//input[@name='ballot-files']").await;
     picker
@@ -312,11 +322,30 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         "the per-tablet check counts each ballot once"
     );
 
+    // While voting is open the board shows progress only.
+    open_tab(&host, "大屏").await;
+    assert_accessible(&host, "board while voting is open", &[]).await;
+    assert_accessible(
+        &host,
+        "board while voting is open (AAA contrast)",
+        &["color-contrast-enhanced"],
+    )
+    .await;
+
     // Close voting (confirmed); the board shows the ranking the core computes.
     open_tab(&host, "结束与导出").await;
     click(&host, &button("结束投票")).await;
     click(&host, "//span[@class='confirm']//button[contains(., '结束投票')]").await;
     open_tab(&host, "大屏").await;
+    wait_for(&host, "//table[@data-testid='ranking']").await;
+    assert_accessible(&host, "board, ranking", &[]).await;
+    // The projector board aims higher: WCAG AAA contrast (7:1).
+    assert_accessible(
+        &host,
+        "board, ranking (AAA contrast)",
+        &["color-contrast-enhanced"],
+    )
+    .await;
     let rows = host
         .find_all(fantoccini::Locator::XPath(
             "//table[@data-testid='ranking']/tbody/tr/td[2]",
@@ -344,6 +373,13 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     .unwrap();
     click(&host, "//table[@data-testid='ranking']/tbody/tr[1]").await;
     wait_for(&host, "//section[contains(@class, 'board-detail')]").await;
+    assert_accessible(&host, "board, presenter detail", &[]).await;
+    assert_accessible(
+        &host,
+        "board, presenter detail (AAA contrast)",
+        &["color-contrast-enhanced"],
+    )
+    .await;
     std::fs::write(
         shots.join("board-detail-1920x1080.png"),
         host.screenshot().await.unwrap(),
@@ -352,6 +388,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
 
     // Export; the file passes the command-line verifier.
     open_tab(&host, "结束与导出").await;
+    assert_accessible(&host, "host close and export", &[]).await;
     click(&host, &button("导出签名结果文件")).await;
     let result = wait_for_download("host", "result-").await;
     let verify = std::process::Command::new(env!("CARGO_BIN_EXE_pingyi"))
