@@ -94,6 +94,7 @@ fn example() -> ResultFileV1 {
             accepted,
             rejected,
             audit,
+            level_overrides: vec![],
             app_version: "pingyi example",
             time: "2026-12-18T10:31:00Z",
         },

@@ -14,8 +14,10 @@ use thiserror::Error;
 use super::ballot::{Ballot, BallotFileV1, BallotV1, Credential, ParseBallotError};
 use super::code::{BallotCode, IssueCodesError, MeetingSecret, issue_codes};
 use super::draw::DrawRecord;
+use super::level::{Level, LevelOverride, LevelOverrideV1, OverrideLevelError, final_levels};
 use super::meeting::{CredentialMode, Meeting, MeetingFileV1, ParseMeetingError};
 use super::reconcile::Reconciliation;
+use super::report::{RankingRowV1, ranking_rows};
 use super::result_file::{AuditEntryV1, BuildResultError, RejectedBallotV1, ResultFileV1, ResultInput};
 use super::signed_ballot::{ChainHead, ChainProblem, SignedBallotV1, check_chains};
 use super::signing::DeviceKey;
@@ -175,6 +177,12 @@ pub enum Event {
         reason: String,
     },
     VotingClosed,
+    LevelOverridden {
+        presenter: String,
+        from: String,
+        to: String,
+        reason: String,
+    },
     NoteEdited {
         presenter: String,
     },
@@ -199,6 +207,7 @@ impl Event {
             Event::PaperBallot { .. } => "paper_ballot",
             Event::ConflictResolved { .. } => "conflict_resolved",
             Event::VotingClosed => "voting_closed",
+            Event::LevelOverridden { .. } => "level_overridden",
             Event::NoteEdited { .. } => "note_edited",
             Event::ResultExported { .. } => "result_exported",
             Event::BackupExported => "backup_exported",
@@ -222,6 +231,12 @@ impl Event {
                 Some(tracker) => format!("{key}: kept {tracker}; {reason}"),
                 None => format!("{key}: kept none; {reason}"),
             },
+            Event::LevelOverridden {
+                presenter,
+                from,
+                to,
+                reason,
+            } => format!("{presenter}: {from} → {to}; {reason}"),
             Event::NoteEdited { presenter } => presenter.clone(),
             Event::ResultExported { accepted } => format!("{accepted} accepted ballots"),
         }
@@ -251,6 +266,9 @@ pub struct HostStateV1 {
     /// Audit length when a result or backup was last exported (nothing unsaved when equal).
     #[serde(default)]
     pub exported_at: Option<u32>,
+    /// Levels the host set instead of the computed ones, in the order they were set.
+    #[serde(default)]
+    pub overrides: Vec<LevelOverrideV1>,
 }
 
 /// Why a stored host record cannot be opened.
@@ -293,6 +311,10 @@ pub enum HostError {
     Full,
     #[error("{0}")]
     Result(#[from] BuildResultError),
+    #[error("投票结束后才能调整等次 — levels can be overridden only after voting is closed")]
+    NotClosed,
+    #[error("{0}")]
+    Override(#[from] OverrideLevelError),
 }
 
 /// What became of one arriving ballot, for the host's confirmation.
@@ -398,6 +420,7 @@ impl HostMeeting {
                 audit: Vec::new(),
                 notes: HashMap::new(),
                 exported_at: None,
+                overrides: Vec::new(),
             },
             meeting,
             secret,
@@ -792,6 +815,88 @@ impl HostMeeting {
         Ok(())
     }
 
+    /// Sets a presenter's level instead of the computed one, after voting closed, with a written
+    /// reason. The computed level is kept beside it; both go into the audit log and the result
+    /// file.
+    pub fn override_level(
+        &mut self,
+        presenter: usize,
+        level: Level,
+        reason: &str,
+        time: &str,
+    ) -> Result<(), HostError> {
+        if self.state.phase != Phase::Closed {
+            return Err(HostError::NotClosed);
+        }
+        let computed: Vec<Option<Level>> = self.tally().presenters.iter().map(|t| t.level).collect();
+        let checked = LevelOverride::new(&computed, presenter, level, reason)?;
+        let from = computed[presenter].map_or("", Level::as_str).to_owned();
+        let id = self.meeting.presenters()[presenter].id.clone();
+        self.state.overrides.push(LevelOverrideV1 {
+            presenter: id.clone(),
+            computed: from.clone(),
+            level: level.as_str().to_owned(),
+            reason: checked.reason.clone(),
+            time: time.to_owned(),
+        });
+        self.log(
+            time,
+            Event::LevelOverridden {
+                presenter: id,
+                from,
+                to: level.as_str().to_owned(),
+                reason: checked.reason,
+            },
+        );
+        Ok(())
+    }
+
+    /// The host's last override of a presenter's level, if any.
+    pub fn last_override(&self, presenter_id: &str) -> Option<&LevelOverrideV1> {
+        self.state
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| o.presenter == presenter_id)
+    }
+
+    /// The ranking rows with the level that stands for each presenter: the host's last
+    /// override replaces the computed level here (the tally and the result file's ranking keep
+    /// the computed one; the overrides are published beside them).
+    pub fn final_ranking_rows(&self, tally: &Tally) -> Vec<RankingRowV1> {
+        let mut rows = ranking_rows(&self.meeting, tally);
+        for row in &mut rows {
+            if let Some(o) = self.last_override(&row.presenter) {
+                row.level = Some(o.level.clone());
+            }
+        }
+        rows
+    }
+
+    /// The overrides the host made, in order.
+    pub fn overrides(&self) -> &[LevelOverrideV1] {
+        &self.state.overrides
+    }
+
+    /// The level that stands for each presenter (meeting order): the host's last override, else
+    /// the computed level.
+    pub fn final_levels(&self, tally: &Tally) -> Vec<Option<Level>> {
+        let computed: Vec<Option<Level>> = tally.presenters.iter().map(|t| t.level).collect();
+        let overrides: Vec<LevelOverride> = self
+            .state
+            .overrides
+            .iter()
+            .filter_map(|o| {
+                Some(LevelOverride {
+                    presenter: self.meeting.presenter_index(&o.presenter)?,
+                    level: Level::parse(&o.level)?,
+                    reason: o.reason.clone(),
+                })
+            })
+            .collect();
+        final_levels(&computed, &overrides)
+    }
+
     /// Sets the host's note on a presenter (an empty note removes it).
     pub fn set_note(&mut self, presenter: usize, note: &str, time: &str) {
         let Some(p) = self.meeting.presenters().get(presenter) else {
@@ -926,6 +1031,7 @@ impl HostMeeting {
                 accepted,
                 rejected,
                 audit: self.state.audit.clone(),
+                level_overrides: self.state.overrides.clone(),
                 app_version,
                 time,
             },
@@ -1190,6 +1296,55 @@ mod tests {
         assert!(verdict.holds(), "{:?}", verdict.checks);
         assert_eq!(verdict.accepted, 7);
         assert_eq!(file.payload.tally.ballots, vec![3, 2, 2]);
+    }
+
+    #[test]
+    fn a_level_override_needs_a_closed_meeting_and_a_reason_and_is_published() {
+        let mut h = host("code");
+        let key = DeviceKey::from_seed([1; 32]);
+        let host_key = DeviceKey::from_seed([9; 32]);
+        let mut chain = ChainHead::default();
+        let code = h.codes()[0][0];
+        let s = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(code), 1));
+        h.receive(s, Source::File, T).unwrap();
+        assert_eq!(
+            h.override_level(0, Level::Excellent, "表现突出", T),
+            Err(HostError::NotClosed)
+        );
+        h.close_voting(T).unwrap();
+        let computed = h.tally().presenters[0].level.unwrap();
+        assert_eq!(
+            h.override_level(0, Level::Excellent, "  ", T),
+            Err(HostError::Override(OverrideLevelError::EmptyReason))
+        );
+        h.override_level(0, Level::Excellent, "抗洪抢险表现突出", T)
+            .unwrap();
+        let tally = h.tally();
+        assert_eq!(h.final_levels(&tally)[0], Some(Level::Excellent));
+        let row = h
+            .final_ranking_rows(&tally)
+            .into_iter()
+            .find(|r| r.presenter == "p1")
+            .unwrap();
+        assert_eq!(row.level.as_deref(), Some("excellent"));
+        assert_eq!(
+            tally.presenters[0].level,
+            Some(computed),
+            "the computed level is kept"
+        );
+        assert_eq!(h.state().audit.last().unwrap().event, "level_overridden");
+        let file = h.result_file(&host_key, "test", T).unwrap();
+        assert_eq!(file.payload.level_overrides.len(), 1);
+        assert_eq!(file.payload.level_overrides[0].computed, computed.as_str());
+        assert!(verify_result(&file.to_json()).unwrap().holds());
+        // An override that misstates the computed level fails verification (re-signed, so
+        // only the override check can catch it).
+        let mut payload = file.payload.clone();
+        payload.level_overrides[0].computed = "unfit".to_owned();
+        let forged = ResultFileV1::sign(payload, &host_key);
+        let verdict = verify_result(&forged.to_json()).unwrap();
+        assert!(!verdict.holds());
+        assert!(verdict.checks.iter().any(|c| c.id == "tally" && !c.holds()));
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, best first.
+    pub const ALL: [Level; 4] = [Level::Excellent, Level::Competent, Level::Basic, Level::Unfit];
+
     /// Stable id used in files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,9 +34,7 @@ impl Level {
         }
     }
     pub fn parse(id: &str) -> Option<Level> {
-        [Level::Excellent, Level::Competent, Level::Basic, Level::Unfit]
-            .into_iter()
-            .find(|l| l.as_str() == id)
+        Level::ALL.into_iter().find(|l| l.as_str() == id)
     }
     /// The Chinese name used on the board and in reports.
     pub fn name_zh(self) -> &'static str {
@@ -146,6 +147,21 @@ pub struct LevelOverride {
     pub presenter: usize,
     pub level: Level,
     pub reason: String,
+}
+
+/// A level override as stored in the host record and published in the result file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelOverrideV1 {
+    /// Presenter id.
+    pub presenter: String,
+    /// The level the rules gave (level id), kept beside the override.
+    pub computed: String,
+    /// The level the host set (level id).
+    pub level: String,
+    pub reason: String,
+    /// When, RFC 3339 UTC from the host clock.
+    pub time: String,
 }
 
 /// Why an override was refused.

@@ -15,6 +15,7 @@ use thiserror::Error;
 
 use super::ballot::Ballot;
 use super::code::BallotCode;
+use super::level::{Level, LevelOverrideV1};
 use super::meeting::{CredentialMode, Meeting, MeetingFileV1};
 use super::reconcile::Reconciliation;
 use super::report::{RankingRowV1, ranking_rows};
@@ -60,6 +61,9 @@ pub struct ResultPayloadV1 {
     pub audit: Vec<AuditEntryV1>,
     pub tally: TallyV1,
     pub reconciliation: ReconciliationV1,
+    /// Levels the host set instead of the computed ones (the tally keeps the computed levels).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub level_overrides: Vec<LevelOverrideV1>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +133,7 @@ pub struct ResultInput<'a> {
     pub accepted: Vec<SignedBallotV1>,
     pub rejected: Vec<RejectedBallotV1>,
     pub audit: Vec<AuditEntryV1>,
+    pub level_overrides: Vec<LevelOverrideV1>,
     pub app_version: &'a str,
     pub time: &'a str,
 }
@@ -219,9 +224,15 @@ impl ResultFileV1 {
             audit: input.audit,
             tally,
             reconciliation,
+            level_overrides: input.level_overrides,
         };
+        Ok(ResultFileV1::sign(payload, host))
+    }
+
+    /// A result file of `payload`, signed by the host laptop's key.
+    pub fn sign(payload: ResultPayloadV1, host: &DeviceKey) -> ResultFileV1 {
         let value = host.sign(&canonical_bytes(&payload));
-        Ok(ResultFileV1 {
+        ResultFileV1 {
             format: RESULT_FORMAT.to_owned(),
             version: RESULT_VERSION,
             payload,
@@ -230,7 +241,7 @@ impl ResultFileV1 {
                 public_key: host.public_key(),
                 value,
             },
-        })
+        }
     }
 
     /// The file as pretty JSON text (the signature does not depend on formatting).
@@ -413,6 +424,7 @@ pub fn verify_result(text: &str) -> Result<Verdict, ReadResultError> {
             if differing.is_empty() { String::new() } else { format!(": {}", differing.join(", ")) }
         ));
     }
+    tally_problems.extend(check_overrides(&payload.level_overrides, &tally.ranking));
     verdict.checks.push(Check {
         id: "tally",
         title: "按选票重新计票 — tally recomputed from the ballots",
@@ -428,6 +440,27 @@ pub fn verify_result(text: &str) -> Result<Verdict, ReadResultError> {
         problems: rec_problems,
     });
     Ok(verdict)
+}
+
+/// Each level override must name a rated presenter, keep the level the ballots give as its
+/// "computed" level, name a known level and give a reason.
+fn check_overrides(overrides: &[LevelOverrideV1], ranking: &[RankingRowV1]) -> Vec<String> {
+    overrides
+        .iter()
+        .filter_map(|o| {
+            let row = ranking.iter().find(|r| r.presenter == o.presenter);
+            let problem = match row {
+                None => "没有这位述职人员 — no such presenter",
+                Some(r) if r.level.as_deref() != Some(o.computed.as_str()) => {
+                    "原等次与按选票计算的不同 — the computed level differs from the ballots'"
+                }
+                _ if Level::parse(&o.level).is_none() => "等次不明 — unknown level",
+                _ if o.reason.trim().is_empty() => "没有写明理由 — no reason given",
+                _ => return None,
+            };
+            Some(format!("等次调整 level override {}: {problem}", o.presenter))
+        })
+        .collect()
 }
 
 fn check_codes(meeting: &Meeting, payload: &ResultPayloadV1, ballots: &[Ballot]) -> Vec<String> {
@@ -509,6 +542,7 @@ mod tests {
                 accepted,
                 rejected: vec![],
                 audit: vec![],
+                level_overrides: vec![],
                 app_version: "test",
                 time: "2026-12-18T10:00:00Z",
             },

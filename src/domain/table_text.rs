@@ -6,8 +6,7 @@ use thiserror::Error;
 
 use super::level::Level;
 use super::meeting::{MAX_PRESENTERS, MAX_TEXT_CHARS, Meeting, PresenterV1};
-use super::report::ranking_rows;
-use super::tally::Tally;
+use super::report::RankingRowV1;
 
 /// A problem in one line of a pasted presenter list.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -148,7 +147,8 @@ impl CsvHeaders<'static> {
 
 /// The ranking as CSV: UTF-8 with BOM (Excel and WPS then read Chinese correctly), CRLF line
 /// ends, one row per presenter in ranking order, counts of each grade on the overall aspect.
-pub fn tally_csv(meeting: &Meeting, tally: &Tally, headers: &CsvHeaders<'_>) -> String {
+/// The host passes the rows with the levels that stand (overrides applied).
+pub fn tally_csv(meeting: &Meeting, ranking: Vec<RankingRowV1>, headers: &CsvHeaders<'_>) -> String {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -165,7 +165,7 @@ pub fn tally_csv(meeting: &Meeting, tally: &Tally, headers: &CsvHeaders<'_>) -> 
     head.push(headers.recused.to_owned());
     head.push(headers.abstained.to_owned());
     let mut rows = vec![head];
-    for row in ranking_rows(meeting, tally) {
+    for row in ranking {
         let mut cells = vec![
             row.rank.map(|r| r.to_string()).unwrap_or_default(),
             row.name,
@@ -195,6 +195,8 @@ mod tests {
     use super::*;
     use crate::domain::ballot::{BallotDraft, Credential};
     use crate::domain::demo::small_meeting;
+    use crate::domain::report::ranking_rows;
+    use crate::domain::tally::Tally;
 
     #[test]
     fn reads_a_paste_from_excel_with_a_header_and_blank_lines() {
@@ -245,7 +247,7 @@ mod tests {
         }
         let tally = Tally::count(&meeting, &[d.finish().unwrap()]);
         let headers = CsvHeaders::chinese();
-        let csv = tally_csv(&meeting, &tally, &headers);
+        let csv = tally_csv(&meeting, ranking_rows(&meeting, &tally), &headers);
         assert!(
             csv.starts_with("\u{feff}名次,姓名,单位,乡镇,得分,满意率,等次,好,较好,一般,差,回避,弃权\r\n")
         );

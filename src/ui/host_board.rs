@@ -9,7 +9,6 @@ use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::exact::{format_decimal, format_percent};
 use crate::domain::level::Level;
-use crate::domain::report::ranking_rows;
 use crate::domain::signing::fingerprint;
 
 fn level_words(id: Option<&str>) -> String {
@@ -82,7 +81,8 @@ pub fn HostBoard() -> impl IntoView {
             }
             let tally = h.tally();
             let order = tally.ranking();
-            let rows = ranking_rows(meeting, &tally)
+            let rows = h
+                .final_ranking_rows(&tally)
                 .into_iter()
                 .zip(order.clone())
                 .map(|(row, p)| {
@@ -95,7 +95,8 @@ pub fn HostBoard() -> impl IntoView {
                             <td>{row.township.clone()} " " {row.unit.clone()}</td>
                             <td class="num">{row.score_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
                             <td class="num">{row.satisfaction_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
-                            <td class="level">{level_words(row.level.as_deref())}</td>
+                            <td class="level">{level_words(row.level.as_deref())}
+                                {h.last_override(&row.presenter).map(|_| view! { <span class="level__adjusted">"（调整）"</span> })}</td>
                             {counts}
                         </tr>
                     }
@@ -159,7 +160,10 @@ pub fn HostBoard() -> impl IntoView {
                             {format!("{}. {}", p + 1, presenter.name)} " · " {presenter.township.clone()} " " {presenter.unit.clone()}
                             " · " {t.score.as_ref().map(|s| format_decimal(s, 2)).unwrap_or_default()}
                             " · " {t.satisfaction[meeting.overall_aspect()].as_ref().map(format_percent).unwrap_or_default()}
-                            " · " {level_words(t.level.map(Level::as_str))}
+                            " · " {match h.last_override(&presenter.id) {
+                                Some(o) => format!("{}（调整，原为{}）", level_words(Some(&o.level)), level_words(Some(&o.computed))),
+                                None => level_words(t.level.map(Level::as_str)),
+                            }}
                         </h2>
                         <ul class="aspect-bars">{bars}</ul>
                         <table class="table breakdown">

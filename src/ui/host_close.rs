@@ -4,12 +4,11 @@
 use leptos::prelude::*;
 
 use super::host_app::host_context;
-use super::{Bilingual, ConfirmAction, ConfirmTexts};
+use super::{Bilingual, ConfirmAction, ConfirmTexts, LevelOverrides};
 use crate::browser::platform;
 use crate::browser::storage::{self, HOST_STATE_KEY};
 use crate::domain::collect::Phase;
 use crate::domain::level::Level;
-use crate::domain::report::ranking_rows;
 use crate::domain::signing::fingerprint;
 use crate::domain::table_text::{CsvHeaders, tally_csv};
 
@@ -62,7 +61,7 @@ pub fn HostClose() -> impl IntoView {
         let text = ctx_csv.with_host(|h| {
             let headers = CsvHeaders::chinese();
             (
-                tally_csv(h.meeting(), &h.tally(), &headers),
+                tally_csv(h.meeting(), h.final_ranking_rows(&h.tally()), &headers),
                 h.meeting().id().to_owned(),
             )
         });
@@ -96,6 +95,7 @@ pub fn HostClose() -> impl IntoView {
         .unwrap_or_default();
     let phase = move || ctx_view.with_host(|h| h.phase());
     let report_phase = phase.clone();
+    let overrides_phase = phase.clone();
     let ctx_rec = ctx.clone();
     let reconciliation = move || {
         ctx_rec.with_host(|h| {
@@ -162,7 +162,8 @@ pub fn HostClose() -> impl IntoView {
                     .map(|p| view! { <li><strong>{p.name.clone()}</strong> "：" {h.note(&p.id).to_owned()}</li> })
                     .collect_view()
             });
-            let rows = ranking_rows(meeting, &tally)
+            let rows = h
+                .final_ranking_rows(&tally)
                 .into_iter()
                 .map(|r| view! {
                     <tr>
@@ -170,7 +171,8 @@ pub fn HostClose() -> impl IntoView {
                         <td>{r.name}</td><td>{r.township} " " {r.unit}</td>
                         <td class="num">{r.score_display.unwrap_or_default()}</td>
                         <td class="num">{r.satisfaction_display.unwrap_or_default()}</td>
-                        <td>{r.level.as_deref().and_then(Level::parse).map(Level::name_zh).unwrap_or("")}</td>
+                        <td>{r.level.as_deref().and_then(Level::parse).map(Level::name_zh).unwrap_or("")}
+                            {h.last_override(&r.presenter).map(|o| format!("（调整，原为{}）", Level::parse(&o.computed).map_or("", Level::name_zh)))}</td>
                     </tr>
                 })
                 .collect_view();
@@ -239,6 +241,7 @@ pub fn HostClose() -> impl IntoView {
                 } />
             </div>
             {move || message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+            {move || (overrides_phase() == Some(Phase::Closed)).then(|| view! { <LevelOverrides /> })}
             {move || (report_phase() == Some(Phase::Closed)).then(report.clone())}
         </section>
     }

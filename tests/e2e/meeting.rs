@@ -389,6 +389,31 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     // Export; the file passes the command-line verifier.
     open_tab(&host, "结束与导出").await;
     assert_accessible(&host, "host close and export", &[]).await;
+    // The assessment group overrides one level: asked first, logged, published.
+    set_value(&host, "//select[@name='override-presenter']", "0").await;
+    set_value(&host, "//select[@name='override-level']", "basic").await;
+    set_value(
+        &host,
+        "//input[@name='override-reason']",
+        "考核组决定：群众反映问题属实",
+    )
+    .await;
+    click(
+        &host,
+        "//section[contains(@class, 'overrides')]//button[contains(., '调整等次')]",
+    )
+    .await;
+    click(&host, "//span[@class='confirm']//button[contains(., '确定调整')]").await;
+    let made = text_of(&host, "//table[@data-testid='overrides']/tbody/tr").await;
+    assert!(made.contains("王建国") && made.contains("基本称职"), "{made}");
+    open_tab(&host, "大屏").await;
+    let board_level = text_of(
+        &host,
+        "//table[@data-testid='ranking']/tbody/tr[td[2]='王建国']/td[@class='level']",
+    )
+    .await;
+    assert_eq!(board_level, "基本称职（调整）");
+    open_tab(&host, "结束与导出").await;
     click(&host, &button("导出签名结果文件")).await;
     let result = wait_for_download("host", "result-").await;
     let verify = std::process::Command::new(env!("CARGO_BIN_EXE_pingyi"))
@@ -402,6 +427,14 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     );
     let out = String::from_utf8_lossy(&verify.stdout);
     assert!(out.contains("accepted ballots: 7, 被拒选票 rejected: 0"), "{out}");
+    let published: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&result).unwrap()).unwrap();
+    assert_eq!(published["payload"]["level_overrides"][0]["level"], "basic");
+    assert!(
+        published["payload"]["audit"]
+            .to_string()
+            .contains("level_overridden")
+    );
 
     // Nothing the pages loaded came from anywhere but the app's own origin.
     for (who, page) in [("host", &host), ("tablet", &tablet)] {
