@@ -2,6 +2,7 @@
 //! person uses it. Built only with `--features e2e` (scripts/test does), after `trunk build`.
 
 mod harness;
+mod hostile;
 mod meeting;
 mod offline;
 mod rehearsal;
