@@ -352,13 +352,19 @@ impl Arrival {
     /// What happened, for the host's confirmation line (Chinese first).
     pub fn words(&self) -> String {
         match self {
-            Arrival::Accepted { tracker, .. } => format!("✓ 已接受 accepted {tracker}"),
+            Arrival::Accepted { tracker, .. } => format!("✓ 已接受 {tracker} — ✓ accepted {tracker}"),
             Arrival::Duplicate { tracker } => {
-                format!("＝ 已收到过，只计一次 already received, counted once {tracker}")
+                format!("＝ 已收到过，只计一次 {tracker} — ＝ already received, counted once {tracker}")
             }
-            Arrival::Conflict { tracker, .. } => format!("⚠ 冲突，待裁定 conflict, held back {tracker}"),
+            Arrival::Conflict { tracker, .. } => {
+                format!("⚠ 冲突，待裁定 {tracker} — ⚠ conflict, held back {tracker}")
+            }
             Arrival::Rejected { tracker, reason, .. } => {
-                format!("✗ 拒收 rejected {tracker}: {}", reason.words())
+                let (zh, en) = reason
+                    .words()
+                    .split_once(" — ")
+                    .unwrap_or((reason.words(), reason.words()));
+                format!("✗ 拒收 {tracker}：{zh} — ✗ rejected {tracker}: {en}")
             }
         }
     }

@@ -36,6 +36,16 @@ impl Level {
     pub fn parse(id: &str) -> Option<Level> {
         Level::ALL.into_iter().find(|l| l.as_str() == id)
     }
+    /// The English name, for the English screens and CSV.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Level::Excellent => "excellent",
+            Level::Competent => "competent",
+            Level::Basic => "basically competent",
+            Level::Unfit => "not competent",
+        }
+    }
+
     /// The Chinese name used on the board and in reports.
     pub fn name_zh(self) -> &'static str {
         match self {

@@ -143,6 +143,22 @@ impl CsvHeaders<'static> {
             level_name: |id| Level::parse(id).map_or(String::new(), |l| l.name_zh().to_owned()),
         }
     }
+
+    /// The English headers, when the host works in English.
+    pub fn english() -> CsvHeaders<'static> {
+        CsvHeaders {
+            rank: "Rank",
+            name: "Name",
+            unit: "Unit",
+            township: "Township",
+            score: "Score",
+            satisfaction: "Satisfaction",
+            level: "Level",
+            recused: "Recused",
+            abstained: "Abstained",
+            level_name: |id| Level::parse(id).map_or(String::new(), |l| l.name_en().to_owned()),
+        }
+    }
 }
 
 /// The ranking as CSV: UTF-8 with BOM (Excel and WPS then read Chinese correctly), CRLF line

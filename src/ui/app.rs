@@ -37,6 +37,7 @@ fn back_to_start(set_screen: WriteSignal<Screen>) -> impl IntoView {
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
+    super::provide_language();
     let (storage_problem, set_storage_problem) = signal(None::<StorageFailure>);
     // A tablet opening the host's join link is a rater tablet, whatever it was before.
     let joining = crate::browser::platform::fragment().starts_with("join=");
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
         <header class="app-header">
             <span class="app-header__name" lang="zh-CN">"评议"</span>
             <span class="app-header__latin" lang="en">"Pingyi"</span>
+            <super::LanguageSwitch />
         </header>
         {move || {
             storage_problem
@@ -93,12 +95,12 @@ pub fn App() -> impl IntoView {
                 .map(|problem| {
                     view! {
                         <p class="banner" data-state="error" role="alert">
-                            {problem.to_string()}
+                            <super::Said text=problem.to_string() />
                         </p>
                     }
                 })
         }}
-        {offline_problem.map(|p| view! { <p class="banner" data-state="warning" role="note">{p}</p> })}
+        {offline_problem.map(|p| view! { <p class="banner" data-state="warning" role="note"><super::Said text=p /></p> })}
         <main class="app-main">
             {move || match screen.get() {
                 Screen::Start => {

@@ -1,9 +1,10 @@
-//! A label in Chinese with its English beside it, for the language-neutral screens that come
-//! before a language is chosen.
+//! A label written in Chinese and English, shown in the chosen language (see `language.rs`).
 
 use leptos::prelude::*;
 
-/// Chinese text first, English smaller after it; both marked with their `lang`.
+use super::language::{Lang, use_language};
+
+/// The label in the current language, marked with its `lang`.
 #[component]
 pub fn Bilingual(
     /// The Chinese text.
@@ -11,11 +12,9 @@ pub fn Bilingual(
     /// The English text.
     en: &'static str,
 ) -> impl IntoView {
-    view! {
-        <span class="bilingual">
-            <span class="bilingual__zh" lang="zh-CN">{zh}</span>
-            " "
-            <span class="bilingual__en" lang="en">{en}</span>
-        </span>
+    let lang = use_language();
+    move || match lang.get() {
+        Lang::Zh => view! { <span class="bilingual" lang="zh-CN">{zh}</span> },
+        Lang::En => view! { <span class="bilingual" lang="en">{en}</span> },
     }
 }

@@ -33,7 +33,7 @@ pub fn ConfirmAction(
     move || {
         if asking.get() {
             view! {
-                <span class="confirm" role="group" aria-label=texts.question.0>
+                <span class="confirm" role="group" aria-label=super::tr(texts.question.0, texts.question.1)>
                     <Bilingual zh=texts.question.0 en=texts.question.1 />
                     <button class="button" data-variant="danger" on:click=move |_| {
                         asking.set(false);

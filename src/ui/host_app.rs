@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::{Bilingual, HostBoard, HostClose, HostCollect, HostDraw, HostSetup, HostTablets};
+use super::{Bilingual, HostBoard, HostClose, HostCollect, HostDraw, HostSetup, HostTablets, Said};
 use crate::browser::device_key::load_or_create_device_key;
 use crate::browser::platform;
 use crate::browser::storage::{self, HOST_STATE_KEY};
@@ -156,19 +156,19 @@ pub fn HostApp(
                 <span class="host-app__title">{move || ctx_title.with_host(|h| h.meeting().title().to_owned()).unwrap_or_default()}</span>
                 <span class="host-app__phase" data-testid="phase">
                     {move || match phase() {
-                        Some(Phase::Setup) => "设置中 setting up",
-                        Some(Phase::Open) => "投票进行中 voting open",
-                        Some(Phase::Closed) => "投票已结束 voting closed",
-                        None => "",
+                        Some(Phase::Setup) => view! { <Bilingual zh="设置中" en="Setting up" /> }.into_any(),
+                        Some(Phase::Open) => view! { <Bilingual zh="投票进行中" en="Voting open" /> }.into_any(),
+                        Some(Phase::Closed) => view! { <Bilingual zh="投票已结束" en="Voting closed" /> }.into_any(),
+                        None => ().into_any(),
                     }}
                 </span>
                 <span class="host-app__key">
                     <Bilingual zh="主持人指纹" en="Host key" /> " " <span class="fingerprint" data-testid="host-fingerprint">{host_fp}</span>
                 </span>
             </header>
-            <nav class="tabs" role="tablist" aria-label="主持人步骤 Host steps">{nav}</nav>
-            {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert">{p}</p> })}
-            <p class="host-app__status" role="status" aria-live="polite">{move || ctx.notice.get()}</p>
+            <nav class="tabs" role="tablist" aria-label=super::tr("主持人步骤", "Host steps")>{nav}</nav>
+            {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert"><Said text=p /></p> })}
+            <p class="host-app__status" role="status" aria-live="polite">{move || ctx.notice.get().map(|n| view! { <Said text=n /> })}</p>
             {move || match tab.get() {
                 Tab::Setup => view! { <HostSetup /> }.into_any(),
                 Tab::Draw => view! { <HostDraw /> }.into_any(),

@@ -3,17 +3,20 @@
 
 use leptos::prelude::*;
 
-use super::Bilingual;
 use super::host_app::host_context;
+use super::{Bilingual, Said};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::exact::{format_decimal, format_percent};
 use crate::domain::level::Level;
 use crate::domain::signing::fingerprint;
 
+/// A level id in words, both languages ("优秀 — excellent"), for `Said`.
 fn level_words(id: Option<&str>) -> String {
-    id.and_then(Level::parse)
-        .map_or_else(|| "—".to_owned(), |l| l.name_zh().to_owned())
+    id.and_then(Level::parse).map_or_else(
+        || "—".to_owned(),
+        |l| format!("{} — {}", l.name_zh(), l.name_en()),
+    )
 }
 
 /// The board step.
@@ -95,8 +98,8 @@ pub fn HostBoard() -> impl IntoView {
                             <td>{row.township.clone()} " " {row.unit.clone()}</td>
                             <td class="num">{row.score_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
                             <td class="num">{row.satisfaction_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
-                            <td class="level">{level_words(row.level.as_deref())}
-                                {h.last_override(&row.presenter).map(|_| view! { <span class="level__adjusted">"（调整）"</span> })}</td>
+                            <td class="level"><Said text=level_words(row.level.as_deref()) />
+                                {h.last_override(&row.presenter).map(|_| view! { <span class="level__adjusted"><Bilingual zh="（调整）" en=" (overridden)" /></span> })}</td>
                             {counts}
                         </tr>
                     }
@@ -160,10 +163,17 @@ pub fn HostBoard() -> impl IntoView {
                             {format!("{}. {}", p + 1, presenter.name)} " · " {presenter.township.clone()} " " {presenter.unit.clone()}
                             " · " {t.score.as_ref().map(|s| format_decimal(s, 2)).unwrap_or_default()}
                             " · " {t.satisfaction[meeting.overall_aspect()].as_ref().map(format_percent).unwrap_or_default()}
-                            " · " {match h.last_override(&presenter.id) {
-                                Some(o) => format!("{}（调整，原为{}）", level_words(Some(&o.level)), level_words(Some(&o.computed))),
+                            " · " <Said text=match h.last_override(&presenter.id) {
+                                Some(o) => {
+                                    let (new, old) = (Level::parse(&o.level), Level::parse(&o.computed));
+                                    format!(
+                                        "{}（调整，原为{}） — {} (overridden; computed: {})",
+                                        new.map_or("", Level::name_zh), old.map_or("", Level::name_zh),
+                                        new.map_or("", Level::name_en), old.map_or("", Level::name_en)
+                                    )
+                                }
                                 None => level_words(t.level.map(Level::as_str)),
-                            }}
+                            } />
                         </h2>
                         <ul class="aspect-bars">{bars}</ul>
                         <table class="table breakdown">

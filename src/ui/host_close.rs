@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::host_app::host_context;
-use super::{Bilingual, ConfirmAction, ConfirmTexts, LevelOverrides};
+use super::{Bilingual, ConfirmAction, ConfirmTexts, LevelOverrides, Said};
 use crate::browser::platform;
 use crate::browser::storage::{self, HOST_STATE_KEY};
 use crate::domain::collect::Phase;
@@ -57,9 +57,13 @@ pub fn HostClose() -> impl IntoView {
         }
     };
     let ctx_csv = ctx.clone();
+    let lang = super::use_language();
     let export_csv = move |_| {
         let text = ctx_csv.with_host(|h| {
-            let headers = CsvHeaders::chinese();
+            let headers = match lang.get_untracked() {
+                super::Lang::Zh => CsvHeaders::chinese(),
+                super::Lang::En => CsvHeaders::english(),
+            };
             (
                 tally_csv(h.meeting(), h.final_ranking_rows(&h.tally()), &headers),
                 h.meeting().id().to_owned(),
@@ -171,35 +175,35 @@ pub fn HostClose() -> impl IntoView {
                         <td>{r.name}</td><td>{r.township} " " {r.unit}</td>
                         <td class="num">{r.score_display.unwrap_or_default()}</td>
                         <td class="num">{r.satisfaction_display.unwrap_or_default()}</td>
-                        <td>{r.level.as_deref().and_then(Level::parse).map(Level::name_zh).unwrap_or("")}
-                            {h.last_override(&r.presenter).map(|o| format!("（调整，原为{}）", Level::parse(&o.computed).map_or("", Level::name_zh)))}</td>
+                        <td>{r.level.as_deref().and_then(Level::parse).map(|l| super::level_name(lang.get(), l)).unwrap_or("")}
+                            {h.last_override(&r.presenter).map(|o| view! { <Said text=format!("（调整，原为{}） — (overridden; computed: {})", Level::parse(&o.computed).map_or("", Level::name_zh), Level::parse(&o.computed).map_or("", Level::name_en)) /> })}</td>
                     </tr>
                 })
                 .collect_view();
             let draw = meeting.draw().map(|d| {
                 let names = d.selected.iter().map(|&i| meeting.presenters()[i].name.clone()).collect::<Vec<_>>().join("、");
-                view! { <p>"抽签 Draw: " <code>{d.key_string.clone()}</code> " → " {names}</p> }
+                view! { <p><Bilingual zh="抽签：" en="Draw: " /> <code>{d.key_string.clone()}</code> " → " {names}</p> }
             });
             view! {
-                <article class="print-report" aria-label="打印报告 Printable report">
+                <article class="print-report" aria-label=super::tr("打印报告", "Printable report")>
                     <h2>{meeting.title().to_owned()}</h2>
                     <p>{meeting.date().to_owned()} " · " {meeting.place().to_owned()}</p>
                     {draw}
                     <table class="table">
-                        <thead><tr><th>"名次"</th><th>"姓名"</th><th>"单位"</th><th>"得分"</th><th>"满意率"</th><th>"等次"</th></tr></thead>
+                        <thead><tr><th><Bilingual zh="名次" en="Rank" /></th><th><Bilingual zh="姓名" en="Name" /></th><th><Bilingual zh="单位" en="Unit" /></th><th><Bilingual zh="得分" en="Score" /></th><th><Bilingual zh="满意率" en="Satisfaction" /></th><th><Bilingual zh="等次" en="Level" /></th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
-                    <h3>"清点核对 Reconciliation"</h3>
+                    <h3><Bilingual zh="清点核对" en="Reconciliation" /></h3>
                     <table class="table">
-                        <thead><tr><th>"类别"</th><th>"应到"</th><th>"实到"</th><th>"选票码"</th><th>"有效"</th><th>"弃权票"</th><th>"被拒"</th></tr></thead>
+                        <thead><tr><th><Bilingual zh="类别" en="Group" /></th><th><Bilingual zh="应到" en="Expected" /></th><th><Bilingual zh="实到" en="Returned" /></th><th><Bilingual zh="选票码" en="Codes" /></th><th><Bilingual zh="有效" en="Valid" /></th><th><Bilingual zh="弃权票" en="Blank" /></th><th><Bilingual zh="被拒" en="Rejected" /></th></tr></thead>
                         <tbody>{rec_rows}</tbody>
                     </table>
                     <ul>{rec_problems}</ul>
-                    {notes.map(|n| view! { <h3>"提问式点评 Notes"</h3><ul>{n}</ul> })}
-                    <p>"主持人公钥指纹 Host key: " <span class="fingerprint">{host_fp.clone()}</span></p>
+                    {notes.map(|n| view! { <h3><Bilingual zh="提问式点评" en="Notes" /></h3><ul>{n}</ul> })}
+                    <p><Bilingual zh="主持人公钥指纹：" en="Host key: " /> <span class="fingerprint">{host_fp.clone()}</span></p>
                     <div class="signature-lines">
-                        <span>"考核组签字："</span><span class="signature-line"></span>
-                        <span>"日期："</span><span class="signature-line"></span>
+                        <span><Bilingual zh="考核组签字：" en="Assessment group: " /></span><span class="signature-line"></span>
+                        <span><Bilingual zh="日期：" en="Date: " /></span><span class="signature-line"></span>
                     </div>
                 </article>
             }
@@ -240,7 +244,7 @@ pub fn HostClose() -> impl IntoView {
                     cancel: ("取消", "Cancel"),
                 } />
             </div>
-            {move || message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="notice" role="status"><Said text=m /></p> })}
             {move || (overrides_phase() == Some(Phase::Closed)).then(|| view! { <LevelOverrides /> })}
             {move || (report_phase() == Some(Phase::Closed)).then(report.clone())}
         </section>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::host_app::{HostContext, host_context};
-use super::{Bilingual, HostScanner, RatingForm};
+use super::{Bilingual, HostScanner, RatingForm, Said};
 use crate::browser::file::{files_of, read_file};
 use crate::browser::platform;
 use crate::domain::ballot::{BallotDraft, BallotFileV1, Credential};
@@ -47,11 +47,11 @@ fn import_files(ctx: HostContext, files: Vec<web_sys::File>, report: RwSignal<Ve
                 Some(Ok(arrivals)) => {
                     let count = |f: fn(&Arrival) -> bool| arrivals.iter().filter(|a| f(a)).count();
                     lines.push(format!(
-                        "{name}: 接受 {} accepted · 重复 {} duplicate · 冲突 {} conflict · 拒收 {} rejected",
-                        count(|a| matches!(a, Arrival::Accepted { .. })),
-                        count(|a| matches!(a, Arrival::Duplicate { .. })),
-                        count(|a| matches!(a, Arrival::Conflict { .. })),
-                        count(|a| matches!(a, Arrival::Rejected { .. })),
+                        "{name}: 接受 {a} · 重复 {d} · 冲突 {c} · 拒收 {r} — {name}: accepted {a} · duplicate {d} · conflict {c} · rejected {r}",
+                        a = count(|a| matches!(a, Arrival::Accepted { .. })),
+                        d = count(|a| matches!(a, Arrival::Duplicate { .. })),
+                        c = count(|a| matches!(a, Arrival::Conflict { .. })),
+                        r = count(|a| matches!(a, Arrival::Rejected { .. })),
                     ));
                 }
                 Some(Err(e)) => lines.push(format!("{name}: {e}")),
@@ -182,7 +182,7 @@ fn Conflicts() -> impl IntoView {
                             </fieldset>
                             <label class="field"><span><Bilingual zh="裁定理由（记入审计日志）" en="Reason (goes into the audit log)" /></span>
                                 <input name="reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
-                            {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert">{m}</p> })}
+                            {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
                             <button type="submit" class="button" data-variant="primary"><Bilingual zh="裁定" en="Decide" /></button>
                         </form>
                     }
@@ -237,7 +237,7 @@ fn PaperBallot() -> impl IntoView {
         let now = platform::now();
         match ctx_save.act(|h| h.key_in_paper(&ballot, key, &now)) {
             Some(Ok(arrival)) => {
-                message.set(Some(format!("纸质选票：{} — paper ballot", arrival.words())));
+                message.set(Some(super::join("纸质选票： — paper ballot: ", &arrival.words())));
                 draft.set(None);
                 code.set(String::new());
             }
@@ -289,7 +289,7 @@ fn PaperBallot() -> impl IntoView {
                 </button>
             </h2>
             <div hidden=move || !open.get()>{form}</div>
-            {move || message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="notice" role="status"><Said text=m /></p> })}
         </section>
     }
     .into_any()
@@ -346,14 +346,14 @@ fn ReceivedList() -> impl IntoView {
                 .rev()
                 .map(|(i, r)| {
                     let (state, words) = match r.status {
-                        Status::Accepted => ("pass", "已接受 accepted".to_owned()),
-                        Status::Conflict => ("waiting", "冲突待裁定 conflict".to_owned()),
-                        Status::Rejected(reason) => ("fail", format!("拒收 rejected: {}", reason.words())),
+                        Status::Accepted => ("pass", "已接受 — accepted".to_owned()),
+                        Status::Conflict => ("waiting", "冲突待裁定 — conflict".to_owned()),
+                        Status::Rejected(reason) => ("fail", super::join("拒收： — rejected: ", reason.words())),
                     };
                     let source = match r.source {
                         Source::Qr => "二维码 QR",
-                        Source::File => "文件 file",
-                        Source::Paper => "纸质 paper",
+                        Source::File => "文件 — file",
+                        Source::Paper => "纸质 — paper",
                     };
                     view! {
                         <tr data-state=state>

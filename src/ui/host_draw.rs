@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::Bilingual;
 use super::host_app::host_context;
+use super::{Bilingual, Said};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::demo::DEMO_DRAW_COUNT;
@@ -139,7 +139,7 @@ pub fn HostDraw() -> impl IntoView {
                         <span><Bilingual zh="抽取人数" en="How many to draw" /></span>
                         <input name="count" type="number" min="1" disabled=locked prop:value=count on:input=move |ev| count.set(event_target_value(&ev)) />
                     </label>
-                    {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert">{m}</p> })}
+                    {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
                     <button type="submit" class="button" data-variant="primary" disabled=locked><Bilingual zh="抽签" en="Draw" /></button>
                     {locked.then(|| view! { <p class="notice"><Bilingual zh="投票已开放，抽签结果已固定。" en="Voting is open; the draw is fixed." /></p> })}
                 </form>

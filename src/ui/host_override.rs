@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::host_app::host_context;
-use super::{Bilingual, ConfirmAction, ConfirmTexts};
+use super::{Bilingual, ConfirmAction, ConfirmTexts, Said};
 use crate::browser::platform;
 use crate::domain::level::Level;
 
@@ -111,7 +111,7 @@ pub fn LevelOverrides() -> impl IntoView {
                 confirm: ("确定调整", "Override"),
                 cancel: ("取消", "Cancel"),
             } />
-            {move || message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="notice" role="status"><Said text=m /></p> })}
             <table class="table" data-testid="overrides">
                 <thead><tr><th>"述职人员"</th><th>"原等次"</th><th>"调整为"</th><th>"理由"</th><th>"时间"</th></tr></thead>
                 <tbody>{made}</tbody>

@@ -10,8 +10,8 @@ use leptos::html::{Canvas, Video};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-use super::Bilingual;
 use super::host_app::host_context;
+use super::{Bilingual, Said};
 use crate::browser::camera::{QrWorker, camera_unavailable_reason, start_camera, stop_camera};
 use crate::browser::platform;
 use crate::domain::collect::{Arrival, Source};
@@ -88,9 +88,11 @@ pub fn HostScanner() -> impl IntoView {
                                             Arrival::Rejected { .. } => "fail",
                                         };
                                         (
-                                            format!(
-                                                "{} — 已接受共 {count} 张 {count} accepted so far",
-                                                arrival.words()
+                                            super::join(
+                                                &arrival.words(),
+                                                &format!(
+                                                    "（已接受共 {count} 张） — ({count} accepted so far)"
+                                                ),
                                             ),
                                             state,
                                         )
@@ -149,7 +151,7 @@ pub fn HostScanner() -> impl IntoView {
         <section class="panel scanner" aria-labelledby="scanner-title">
             <h2 id="scanner-title"><Bilingual zh="扫描平板交票二维码" en="Scan the tablets' hand-in QR codes" /></h2>
             <div class="scanner__view" hidden=move || !scanning.get()>
-                <video node_ref=video class="scanner__video" aria-label="摄像头画面 camera view"></video>
+                <video node_ref=video class="scanner__video" aria-label=super::tr("摄像头画面", "camera view")></video>
                 <canvas node_ref=canvas hidden=true></canvas>
             </div>
             <div class="actions">
@@ -160,10 +162,10 @@ pub fn HostScanner() -> impl IntoView {
                     let start = start.clone();
                     view! { <button class="button" data-variant="primary" on:click=start><Bilingual zh="开始扫码" en="Start scanning" /></button> }.into_any()
                 }}
-                {move || decode_ms.get().map(|ms| view! { <span class="scanner__speed">{format!("{ms:.0} ms / 帧 frame")}</span> })}
+                {move || decode_ms.get().map(|ms| view! { <span class="scanner__speed">{format!("{ms:.0} ms")} " " <Bilingual zh="/ 帧" en="per frame" /></span> })}
             </div>
-            {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert">{p}</p> })}
-            {move || last.get().map(|(text, state)| view! { <p class="scanner__last" data-state=state data-testid="scan-result">{text}</p> })}
+            {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert"><Said text=p /></p> })}
+            {move || last.get().map(|(text, state)| view! { <p class="scanner__last" data-state=state data-testid="scan-result"><Said text=text /></p> })}
         </section>
     }
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::host_app::host_context;
-use super::{Bilingual, MeetingOverview};
+use super::{Bilingual, MeetingOverview, Said};
 use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
@@ -119,7 +119,7 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
                     <input type="file" accept=".json,application/json" on:change=on_backup />
                 </label>
             </div>
-            {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
         </section>
     }
 }
@@ -157,7 +157,7 @@ fn EditMeeting(
                 .get()
                 .into_iter()
                 .filter(|(f, _)| *f == field)
-                .map(|(_, e)| view! { <p class="banner field-error" data-state="error" role="alert">{e}</p> })
+                .map(|(_, e)| view! { <p class="banner field-error" data-state="error" role="alert"><Said text=e /></p> })
                 .collect_view()
         }
     };
@@ -232,7 +232,7 @@ fn EditMeeting(
         .map(|(k, _)| {
             view! {
                 <fieldset class="group-fields">
-                    <legend>{format!("等级 {} grade", k + 1)}</legend>
+                    <legend><Said text=format!("等级 {n} — grade {n}", n = k + 1) /></legend>
                     {text_field_dyn("名称", "name", format!("grade-name-{k}"), Box::new(move |f| f.grades[k].name.clone()), Box::new(move |f, v| f.grades[k].name = v))}
                     {number_field("分值", "points", format!("grade-points-{k}"), Box::new(move |f| f.grades[k].points), Box::new(move |f, v| f.grades[k].points = v))}
                     <label class="choice">
@@ -319,7 +319,7 @@ fn EditMeeting(
                     <span><Bilingual zh="评议凭证" en="Rater credential" /></span>
                     <select name="credential" prop:value=move || working.with(|f| f.credential.clone())
                         on:change=move |ev| { let v = event_target_value(&ev); working.update(|f| f.credential = v); }>
-                        <option value="code">"一次性选票码（推荐）— one-time ballot codes (recommended)"</option>
+                        <option value="code">{super::tr("一次性选票码（推荐）", "one-time ballot codes (recommended)")}</option>
                         <option value="open">"不用选票码，按类别清点 — no codes, counted per group"</option>
                     </select>
                 </label>
@@ -327,7 +327,7 @@ fn EditMeeting(
                 <label class="field">
                     <span>
                         <Bilingual zh="述职人员名单：每行 姓名、单位、乡镇（可直接从 Excel / WPS 粘贴）" en="Presenters: one per line — name, unit, township (paste straight from Excel / WPS)" />
-                        " " {move || format!("（{} 行 lines）", presenter_count())}
+                        " " {move || view! { <Said text=format!("（{n} 行） — ({n} lines)", n = presenter_count()) /> }}
                     </span>
                     <textarea name="roster" rows="10" prop:value=roster on:input=move |ev| roster.set(event_target_value(&ev))></textarea>
                 </label>
@@ -343,10 +343,10 @@ fn EditMeeting(
                 {errors_for(MeetingField::Groups)}
                 <fieldset class="group-fields">
                     <legend><Bilingual zh="等次规则" en="Level rules" /></legend>
-                    {number_field("优秀比例上限 %", "优秀 top %", "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}
-                    {number_field("优秀最低分", "优秀 minimum score", "excellent-min".to_owned(), Box::new(|f| f.rules.excellent_min), Box::new(|f, v| f.rules.excellent_min = v))}
-                    {number_field("低于此分为基本称职", "基本称职 below", "basic-below".to_owned(), Box::new(|f| f.rules.basic_below), Box::new(|f, v| f.rules.basic_below = v))}
-                    {number_field("低于此分为不称职", "不称职 below", "unfit-below".to_owned(), Box::new(|f| f.rules.unfit_below), Box::new(|f, v| f.rules.unfit_below = v))}
+                    {number_field("优秀比例上限 %", "excellent: at most this % of those rated", "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}
+                    {number_field("优秀最低分", "excellent: minimum score", "excellent-min".to_owned(), Box::new(|f| f.rules.excellent_min), Box::new(|f, v| f.rules.excellent_min = v))}
+                    {number_field("低于此分为基本称职", "below this score: basic (基本称职)", "basic-below".to_owned(), Box::new(|f| f.rules.basic_below), Box::new(|f, v| f.rules.basic_below = v))}
+                    {number_field("低于此分为不称职", "below this score: unfit (不称职)", "unfit-below".to_owned(), Box::new(|f| f.rules.unfit_below), Box::new(|f, v| f.rules.unfit_below = v))}
                 </fieldset>
                 {errors_for(MeetingField::Rules)}
                 {move || (!errors.with(Vec::is_empty)).then(|| view! {

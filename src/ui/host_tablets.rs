@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::host_app::host_context;
-use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage};
+use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage, Said};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::kiosk::{JoinV1, encode_join};
@@ -77,8 +77,8 @@ pub fn HostTablets() -> impl IntoView {
                 <h2 id="join-title"><Bilingual zh="平板加入会议" en="Tablets join the meeting" /></h2>
                 <p><Bilingual zh="在每台平板上打开此链接，或把会议文件拷到平板上打开。" en="Open this link on every tablet, or copy the meeting file to the tablet and open it there." /></p>
                 <div class="join-qr">
-                    <QrImage text=qr_text label="加入会议二维码 QR code to join the meeting" level=qrcode::EcLevel::L
-                        too_long="名单太长，无法放进一个二维码：请用下面的链接或平板用会议文件。 The list is too long for one QR code: use the link or the meeting file below." />
+                    <QrImage text=qr_text label="加入会议二维码 — QR code to join the meeting" level=qrcode::EcLevel::L
+                        too_long="名单太长，无法放进一个二维码：请用下面的链接或平板用会议文件。 — The list is too long for one QR code: use the link or the meeting file below." />
                 </div>
                 <p class="join-link"><a href=link_for_href.clone() data-testid="join-link">{link.clone()}</a></p>
                 <div class="actions">
@@ -94,7 +94,7 @@ pub fn HostTablets() -> impl IntoView {
         <section class="screen host-tablets" aria-labelledby="tablets-title">
             <h1 id="tablets-title" class="screen__title"><Bilingual zh="平板与选票码" en="Tablets and ballot codes" /></h1>
             {open_section}
-            {move || message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="notice" role="status"><Said text=m /></p> })}
             <CodeSlips />
         </section>
     }
@@ -166,7 +166,7 @@ fn CodeSlips() -> impl IntoView {
                                 <span class="slip__title">{title.clone()}</span>
                                 <span class="slip__group">{group.clone()}</span>
                                 <strong class="slip__code" data-testid="code">{c.to_string()}</strong>
-                                <span class="slip__help">"在平板上输入此码后评议；每码只能用一次。Enter this code on the tablet; it works once."</span>
+                                <span class="slip__help"><Bilingual zh="在平板上输入此码后评议；每码只能用一次。" en="Enter this code on the tablet; it works once." /></span>
                             </div>
                         }
                     })
@@ -178,7 +178,7 @@ fn CodeSlips() -> impl IntoView {
         <section class="panel" aria-labelledby="codes-title">
             <h2 id="codes-title"><Bilingual zh="选票码" en="Ballot codes" /></h2>
             {rows}
-            {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
             <button class="button" on:click=|_| platform::print()><Bilingual zh="打印选票条（A4）" en="Print the code slips (A4)" /></button>
             <div class="slips">{slips}</div>
         </section>

@@ -32,8 +32,11 @@ pub fn QrImage(
     too_long: &'static str,
 ) -> impl IntoView {
     let svg = Memo::new(move |_| text.with(|t| qr_svg(t, level)));
-    move || match svg.get() {
-        Some(svg) => view! { <div class="qr" role="img" aria-label=label inner_html=svg></div> }.into_any(),
-        None => view! { <p class="notice" data-state="waiting">{too_long}</p> }.into_any(),
+    let lang = super::use_language();
+    move || {
+        match svg.get() {
+        Some(svg) => view! { <div class="qr" role="img" aria-label=move || super::pick(lang.get(), label) inner_html=svg></div> }.into_any(),
+        None => view! { <p class="notice" data-state="waiting"><super::Said text=too_long /></p> }.into_any(),
+    }
     }
 }

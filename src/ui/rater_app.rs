@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::rating_form::{jump_to, summary_line};
-use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage, RatingForm};
+use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage, RatingForm, Said};
 use crate::browser::device_key::load_or_create_device_key;
 use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
@@ -179,7 +179,7 @@ pub fn RaterApp(
                             .zip(d.marks())
                             .enumerate()
                             .map(|(i, (p, m))| view! {
-                                <tr><td>{i + 1}</td><td>{p.name.clone()}</td><td>{summary_line(k.meeting(), m)}</td></tr>
+                                <tr><td>{i + 1}</td><td>{p.name.clone()}</td><td><Said text=summary_line(k.meeting(), m) /></td></tr>
                             })
                             .collect_view(),
                     )
@@ -231,8 +231,8 @@ pub fn RaterApp(
     };
 
     view! {
-        <section class="rater-app" aria-label="评议平板 Rater tablet">
-            {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert">{p}</p> })}
+        <section class="rater-app" aria-label=super::tr("评议平板", "Rater tablet")>
+            {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert"><Said text=p /></p> })}
             {body}
             <footer class="rater-app__footer">
                 <span><Bilingual zh="本机指纹" en="This tablet" /> " " <span class="fingerprint">{device_fp}</span></span>
@@ -356,7 +356,7 @@ fn JoinScreen(
             return view! {
                 <section class="screen" aria-labelledby="join-title">
                     <h1 id="join-title" class="screen__title"><Bilingual zh="无法加入会议" en="Cannot join the meeting" /></h1>
-                    <p class="banner" data-state="error" role="alert">{message}</p>
+                    <p class="banner" data-state="error" role="alert"><Said text=message /></p>
                     <button class="button" on:click=cancel><Bilingual zh="返回" en="Back" /></button>
                 </section>
             }
@@ -375,16 +375,16 @@ fn JoinScreen(
     let pin_again = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
     let host_fp = fingerprint(&join.host).unwrap_or_default();
+    let (credential_zh, credential_en) = if meeting.credential() == CredentialMode::Code {
+        ("凭选票码", "with ballot codes")
+    } else {
+        ("不用选票码", "open, no codes")
+    };
     let summary = format!(
-        "{} · {} · {} — {} 位述职人员 presenters",
-        meeting.date(),
-        meeting.place(),
-        if meeting.credential() == CredentialMode::Code {
-            "凭选票码 with ballot codes"
-        } else {
-            "不用选票码 open"
-        },
-        meeting.presenters().len()
+        "{date} · {place} · {credential_zh} · {n} 位述职人员 — {date} · {place} · {credential_en} · {n} presenters",
+        date = meeting.date(),
+        place = meeting.place(),
+        n = meeting.presenters().len()
     );
     let title = meeting.title().to_owned();
     let pair = StoredValue::new((join, meeting));
@@ -436,7 +436,7 @@ fn JoinScreen(
                     <input type="password" inputmode="numeric" autocomplete="off" name="pin-again" required
                         prop:value=pin_again on:input=move |ev| pin_again.set(event_target_value(&ev)) />
                 </label>
-                {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert">{m}</p> })}
+                {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
                 <div class="actions">
                     <button type="button" class="button" on:click=cancel><Bilingual zh="取消" en="Cancel" /></button>
                     <button type="submit" class="button" data-variant="primary"><Bilingual zh="加入会议" en="Join the meeting" /></button>
@@ -449,7 +449,7 @@ fn JoinScreen(
         <section class="screen join-screen" aria-labelledby="join-title">
             <h1 id="join-title" class="screen__title"><Bilingual zh="加入会议" en="Join the meeting" /></h1>
             <p class="join-screen__meeting"><strong>{title}</strong></p>
-            <p>{summary}</p>
+            <p><Said text=summary /></p>
             <p>
                 <Bilingual zh="主持人电脑公钥指纹（请与投影屏幕核对）" en="Host key fingerprint (compare with the projector)" /> " "
                 <strong class="fingerprint" data-testid="host-fingerprint">{host_fp}</strong>
@@ -541,7 +541,7 @@ fn StartScreen(
                 <Bilingual zh="每位评议人填写一张选票，对全体述职人员逐项评价。提交后表格清空，交给下一位。" en="Each rater fills one ballot rating every presenter on every aspect. After submitting, the form clears for the next rater." />
             </p>
             {entry}
-            {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
             <p class="kiosk-start__held">{format!("本平板已收选票 {held} 张 — ballots on this tablet: {held}")}</p>
             <button class="button" data-variant="quiet" on:click=move |_| on_hand_in.run(())>
                 <Bilingual zh="交票（工作人员）" en="Hand in (staff)" />
@@ -638,7 +638,7 @@ fn HandInScreen(
         });
         problem.set(saved);
         message.set(Some(match outcome {
-            Ok(()) => "已确认：主持人已收到本平板全部选票（选票仍保存在本机）— confirmed: the host has all of this tablet's ballots (they stay stored here)".to_owned(),
+            Ok(()) => "已确认：主持人已收到本平板全部选票（选票仍保存在本机） — confirmed: the host has all of this tablet's ballots (they stay stored here)".to_owned(),
             Err(e) => e.to_string(),
         }));
     };
@@ -694,8 +694,8 @@ fn HandInScreen(
                 view! {
                     {details}
                     <figure class="hand-in__qr" data-testid="hand-in-qr">
-                        <QrImage text=qr_text label="选票二维码 ballot QR code" level=qrcode::EcLevel::M
-                            too_long="这张选票无法放进二维码，请导出选票文件。 This ballot does not fit a QR code; export the ballot file." />
+                        <QrImage text=qr_text label="选票二维码 — ballot QR code" level=qrcode::EcLevel::M
+                            too_long="这张选票无法放进二维码，请导出选票文件。 — This ballot does not fit a QR code; export the ballot file." />
                         <figcaption>{qr_caption}</figcaption>
                     </figure>
                     <button class="button" data-variant="primary" on:click=export>
@@ -725,7 +725,7 @@ fn HandInScreen(
                     </form>
                 }.into_any()
             }}
-            {move || message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="notice" role="status"><Said text=m /></p> })}
             <button class="button" data-variant="quiet" on:click=move |_| on_done.run(())>
                 <Bilingual zh="返回评议" en="Back to rating" />
             </button>

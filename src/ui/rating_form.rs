@@ -193,7 +193,7 @@ fn card_view(
         .map(|(g, grade)| {
             view! {
                 <button type="button" class="button rating__fill" data-fill=format!("{p}-{g}")>
-                    "全部" {grade.clone()}
+                    <super::Bilingual zh="全部" en="All: " /> {grade.clone()}
                 </button>
             }
         })
@@ -226,7 +226,7 @@ fn card_view(
         view! {
             <label class="rating__mode-choice">
                 <input type="radio" name=format!("{prefix}-m-{p}") value=value />
-                <span lang="zh-CN">{zh}</span> " " <span lang="en" class="bilingual__en">{en}</span>
+                <super::Bilingual zh=zh en=en />
             </label>
         }
     };
@@ -240,7 +240,7 @@ fn card_view(
                 <span class="rating__status" aria-hidden="true">{move || if done.get() { "✓" } else { "" }}</span>
             </header>
             <fieldset class="rating__mode">
-                <legend class="visually-hidden">{format!("{name} 评议方式 — how you rate")}</legend>
+                <legend class="visually-hidden"><super::Said text=format!("{name} 评议方式 — {name}: how you rate") /></legend>
                 {mode_radio("rate", "评分", "rate")}
                 {mode_radio("recuse", "回避", "recuse")}
                 {mode_radio("abstain", "弃权", "abstain")}
@@ -293,11 +293,11 @@ fn sync_radios(card: &web_sys::HtmlElement, prefix: &str, presenter: usize, mark
 /// One line per presenter summarising a draft, for the review step.
 pub fn summary_line(meeting: &Meeting, mark: &DraftMark) -> String {
     match mark {
-        DraftMark::Recused => "回避 recused".to_owned(),
-        DraftMark::Abstained => "弃权 abstained".to_owned(),
+        DraftMark::Recused => "回避 — recused".to_owned(),
+        DraftMark::Abstained => "弃权 — abstained".to_owned(),
         DraftMark::Rating(slots) => {
             if slots.iter().all(Option::is_none) {
-                return "未评 not rated".to_owned();
+                return "未评 — not rated".to_owned();
             }
             meeting
                 .grades()

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::Bilingual;
+use super::{Bilingual, Said};
 use crate::browser::file::with_chosen_file;
 use crate::domain::result_file::{Verdict, verify_result};
 
@@ -41,7 +41,9 @@ pub fn VerifyPage() -> impl IntoView {
 
 fn render_outcome(outcome: Result<(String, Verdict), String>) -> AnyView {
     match outcome {
-        Err(message) => view! { <p class="banner" data-state="error" role="alert">{message}</p> }.into_any(),
+        Err(message) => {
+            view! { <p class="banner" data-state="error" role="alert"><Said text=message /></p> }.into_any()
+        }
         Ok((name, verdict)) => {
             let holds = verdict.holds();
             let checks = verdict
@@ -51,12 +53,12 @@ fn render_outcome(outcome: Result<(String, Verdict), String>) -> AnyView {
                     let problems = check
                         .problems
                         .iter()
-                        .map(|p| view! { <li>{p.clone()}</li> })
+                        .map(|p| view! { <li><Said text=p.clone() /></li> })
                         .collect_view();
                     view! {
                         <li class="verdict__check" data-state=if check.holds() { "pass" } else { "fail" }>
-                            <span class="verdict__mark">{if check.holds() { "✓ 通过 PASS" } else { "✗ 未通过 FAIL" }}</span>
-                            " " {check.title}
+                            <span class="verdict__mark">{if check.holds() { view! { <Bilingual zh="✓ 通过" en="✓ PASS" /> } } else { view! { <Bilingual zh="✗ 未通过" en="✗ FAIL" /> } }}</span>
+                            " " <Said text=check.title />
                             <ul>{problems}</ul>
                         </li>
                     }
@@ -65,7 +67,7 @@ fn render_outcome(outcome: Result<(String, Verdict), String>) -> AnyView {
             view! {
                 <article class="verdict" data-state=if holds { "pass" } else { "fail" }>
                     <h2 class="verdict__title">
-                        {if holds { "验证通过 — verification passed" } else { "验证未通过 — verification FAILED" }}
+                        <Said text=if holds { "验证通过 — verification passed" } else { "验证未通过 — verification FAILED" } />
                     </h2>
                     <p>
                         {name} " · " {verdict.meeting_title.clone()} " · "

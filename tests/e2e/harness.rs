@@ -194,6 +194,8 @@ impl Driver {
             "--disable-component-update".to_owned(),
             "--disable-sync".to_owned(),
             format!("--window-size={width},{height}"),
+            // The officials' devices are set to Chinese; the app follows the browser language.
+            "--lang=zh-CN".to_owned(),
             format!("--user-data-dir={}", profile.display()),
         ];
         let args: Vec<String> = args.into_iter().chain(extra.iter().cloned()).collect();
@@ -203,6 +205,7 @@ impl Driver {
         let prefs = json!({
             "download.default_directory": downloads.display().to_string(),
             "download.prompt_for_download": false,
+            "intl.accept_languages": "zh-CN,zh",
         });
         let mut caps = serde_json::Map::new();
         caps.insert(

@@ -20,6 +20,28 @@ async fn a_chosen_role_survives_a_reload() {
     browser.goto(&server.base_url).await.expect("open the app");
     wait_for(&browser, &heading("这台设备用于")).await;
     assert_accessible(&browser, "start screen (device role)", &[]).await;
+
+    // English at any time, remembered across a reload; then back to Chinese.
+    wait_for(&browser, "//button[@data-testid='language']")
+        .await
+        .click()
+        .await
+        .expect("English");
+    wait_for(&browser, &heading("This device is for")).await;
+    assert_accessible(&browser, "start screen in English", &[]).await;
+    browser.refresh().await.expect("reload");
+    wait_for(&browser, &heading("This device is for")).await;
+    let lang = browser
+        .execute("return document.documentElement.lang;", vec![])
+        .await
+        .expect("the page language");
+    assert_eq!(lang.as_str(), Some("en"));
+    wait_for(&browser, "//button[@data-testid='language']")
+        .await
+        .click()
+        .await
+        .expect("中文");
+    wait_for(&browser, &heading("这台设备用于")).await;
     wait_for(&browser, &button("主持人"))
         .await
         .click()
@@ -97,7 +119,7 @@ async fn the_verify_page_passes_the_example_and_fails_a_tampered_copy() {
     let verdict = wait_for(&browser, "//article[@data-state='pass']").await;
     let text = verdict.text().await.expect("verdict text");
     assert!(text.contains("验证通过"), "{text}");
-    assert_eq!(text.matches("通过 PASS").count(), 7, "{text}");
+    assert_eq!(text.matches("✓ 通过").count(), 7, "{text}");
     assert_accessible(&browser, "verify page, passed", &[]).await;
 
     let mut doc: serde_json::Value =
