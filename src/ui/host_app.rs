@@ -36,7 +36,10 @@ impl HostContext {
             }
         });
         self.problem.set(failure.map(|e| {
-            format!("{e} — 会议记录未能保存，请立即在“结束与导出”中导出备份 — the meeting record was not saved: export a backup now under “Close and export”")
+            super::join(
+                &e.to_string(),
+                "：会议记录未能保存，请立即在“结束与导出”中导出备份 — : the meeting record was not saved; export a backup now under “Close and export”",
+            )
         }));
         result
     }
@@ -101,8 +104,9 @@ pub fn HostApp(
         Ok(Some(state)) => match HostMeeting::from_state(state) {
             Ok(host) => Some(host),
             Err(e) => {
-                problem.set(Some(format!(
-                    "{e}（已保存的记录保留未动 — the stored record is left untouched）"
+                problem.set(Some(super::join(
+                    &e.to_string(),
+                    "（已保存的记录保留未动） — (the stored record is left untouched)",
                 )));
                 None
             }

@@ -148,7 +148,7 @@ pub fn HostBoard() -> impl IntoView {
                         } else {
                             view! {
                                 <td colspan=meeting.aspects().len()>
-                                    {format!("不足 {} 人评价，不单独显示 — fewer than {} raters, withheld", meeting.min_breakdown_size(), meeting.min_breakdown_size())}
+                                    <Said text=format!("不足 {n} 人评价，不单独显示 — fewer than {n} raters, withheld", n = meeting.min_breakdown_size()) />
                                 </td>
                             }
                             .into_any()

@@ -27,8 +27,9 @@ enum Step {
 }
 
 fn storage_problem(e: storage::StorageFailure) -> String {
-    format!(
-        "{e} — 本机未能保存，请勿刷新，并尽快由工作人员交票 — not saved on this tablet: do not reload, and have staff hand in now"
+    super::join(
+        &e.to_string(),
+        "：本机未能保存，请勿刷新，并尽快由工作人员交票 — : not saved on this tablet; do not reload, and have staff hand in now",
     )
 }
 
@@ -73,8 +74,9 @@ pub fn RaterApp(
         Ok(Some(state)) => match Kiosk::from_stored(state, storage::load(TABLET_DRAFT_KEY).ok().flatten()) {
             Ok(kiosk) => Some(kiosk),
             Err(e) => {
-                problem.set(Some(format!(
-                    "{e}（已保存的数据保留未动 — the saved data is left untouched）"
+                problem.set(Some(super::join(
+                    &e.to_string(),
+                    "（已保存的数据保留未动） — (the saved data is left untouched)",
                 )));
                 None
             }
@@ -282,7 +284,7 @@ fn rating_screen(
             <h1 id="rate-title" class="screen__title">{title}</h1>
             <div class="kiosk-rate__bar" role="status">
                 <span class="kiosk-rate__progress" data-testid="progress">
-                    {move || { let (d, t) = progress.get(); format!("已完成 {d} / {t} — done") }}
+                    {move || { let (d, t) = progress.get(); view! { <Said text=format!("已完成 {d} / {t} — {d} / {t} done") /> } }}
                 </span>
                 <span class="kiosk-rate__credential">{credential}</span>
                 <button class="button" on:click=move |_| {
@@ -411,7 +413,7 @@ fn JoinScreen(
     let body = if let Some((other, held)) = blocked {
         view! {
             <p class="banner" data-state="error" role="alert">
-                {format!("本平板还保存着会议“{other}”的 {held} 张未交选票。请先交票，再加入新会议。 — This tablet still holds {held} ballot(s) of “{other}” not handed in; hand them in before joining another meeting.")}
+                <Said text=format!("本平板还保存着会议“{other}”的 {held} 张未交选票。请先交票，再加入新会议。 — This tablet still holds {held} ballot(s) of “{other}” not handed in; hand them in before joining another meeting.") />
             </p>
             <button class="button" on:click=cancel><Bilingual zh="返回" en="Back" /></button>
         }
@@ -542,7 +544,7 @@ fn StartScreen(
             </p>
             {entry}
             {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
-            <p class="kiosk-start__held">{format!("本平板已收选票 {held} 张 — ballots on this tablet: {held}")}</p>
+            <p class="kiosk-start__held"><Said text=format!("本平板已收选票 {held} 张 — ballots on this tablet: {held}") /></p>
             <button class="button" data-variant="quiet" on:click=move |_| on_hand_in.run(())>
                 <Bilingual zh="交票（工作人员）" en="Hand in (staff)" />
             </button>
@@ -584,7 +586,10 @@ fn HandInScreen(
                     locked.set(true);
                     failures.set(0);
                     set_timeout(move || locked.set(false), std::time::Duration::from_secs(60));
-                    message.set(Some(format!("{e} — 请一分钟后再试 — try again in one minute")));
+                    message.set(Some(super::join(
+                        &e.to_string(),
+                        "请一分钟后再试。 — Try again in one minute.",
+                    )));
                 } else {
                     message.set(Some(e.to_string()));
                 }
