@@ -59,6 +59,8 @@ fn click_button_containing(text: &str) {
 async fn picking_the_tablet_role_stores_it_and_shows_the_tablet_home() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.clear().unwrap();
+    // The stored language wins over the browser's (the test browser runs in English).
+    storage.set_item("pingyi.language", "\"zh\"").unwrap();
     let handle = leptos::mount::mount_to(fresh_container(), pingyi::ui::App);
     leptos::task::tick().await;
     assert!(mount_text().contains("这台设备用于"));
@@ -77,6 +79,7 @@ async fn picking_the_tablet_role_stores_it_and_shows_the_tablet_home() {
 async fn a_stored_role_opens_its_home_directly() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.set_item("pingyi.device-role.v1", "\"host\"").unwrap();
+    storage.set_item("pingyi.language", "\"zh\"").unwrap();
     let handle = leptos::mount::mount_to(fresh_container(), pingyi::ui::App);
     leptos::task::tick().await;
     assert!(mount_text().contains("主持人"));
