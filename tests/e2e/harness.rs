@@ -231,6 +231,23 @@ impl Drop for Driver {
     }
 }
 
+/// The host laptop's meeting record as the page stored it.
+pub async fn host_state(host: &Client) -> pingyi::domain::collect::HostMeeting {
+    use pingyi::domain::collect::{HostMeeting, HostStateV1};
+    let text = host
+        .execute("return localStorage.getItem('pingyi.host-state');", vec![])
+        .await
+        .expect("read the host record");
+    let state: HostStateV1 =
+        serde_json::from_str(text.as_str().expect("a stored host record")).expect("host record");
+    HostMeeting::from_state(state).expect("a valid host record")
+}
+
+/// Opens one of the host's steps by the Chinese name on its tab.
+pub async fn open_tab(host: &Client, zh: &str) {
+    click(host, &format!("//nav//button[contains(., '{zh}')]")).await;
+}
+
 /// Waits until an element matching `xpath` exists, up to 10 s, and returns it.
 pub async fn wait_for(client: &Client, xpath: &str) -> Element {
     let found = client

@@ -4,36 +4,21 @@
 //! imports it with ballot files made by the rules core (one file twice), closes, the board
 //! shows the ranking the core computes, and the exported result passes `pingyi verify`.
 
-use fantoccini::Client;
 use pingyi::domain::ballot::{Ballot, BallotDraft, BallotFileV1, Credential};
-use pingyi::domain::collect::{HostMeeting, HostStateV1};
+use pingyi::domain::collect::HostMeeting;
 use pingyi::domain::report::ranking_rows;
 use pingyi::domain::signed_ballot::{ChainHead, SignedBallotV1};
 use pingyi::domain::signing::DeviceKey;
 use pingyi::domain::tally::Tally;
 
 use super::harness::{
-    Driver, StaticServer, assert_accessible, button, click, heading, set_value, text_of, wait_for,
-    wait_for_download, write_fake_camera,
+    Driver, StaticServer, assert_accessible, button, click, heading, host_state, open_tab, set_value,
+    text_of, wait_for, wait_for_download, write_fake_camera,
 };
 
 /// Pasted from a spreadsheet; one name carries markup, which every screen must show as text
 /// (the board's ranking is compared as text below, and an alert would stop the session).
 const ROSTER: &str = "姓名\t单位\t乡镇\n王建国\t东岗村\t城关镇\n李海燕\t西沟村\t石桥镇\n张志强\t南湾村\t青山乡\n刘秀兰\t北坡村\t柳河乡\n<img src=x onerror=alert(1)>陈卫东\t杨家庄村\t龙潭乡\n";
-
-async fn host_state(browser: &Client) -> HostMeeting {
-    let text = browser
-        .execute("return localStorage.getItem('pingyi.host-state');", vec![])
-        .await
-        .expect("read the host record");
-    let state: HostStateV1 =
-        serde_json::from_str(text.as_str().expect("a stored host record")).expect("host record");
-    HostMeeting::from_state(state).expect("a valid host record")
-}
-
-async fn open_tab(browser: &Client, zh: &str) {
-    click(browser, &format!("//nav//button[contains(., '{zh}')]")).await;
-}
 
 /// A ballot file of `grades` (one per presenter, every aspect the same) signed by `seed`.
 fn ballot_file(host: &HostMeeting, seed: u8, codes: &[(usize, usize, &[u8])]) -> (BallotFileV1, Vec<Ballot>) {

@@ -11,15 +11,14 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, Locator};
 use pingyi::domain::ballot::{BallotDraft, Credential};
 use pingyi::domain::code::BallotCode;
-use pingyi::domain::collect::{HostMeeting, HostStateV1};
 use pingyi::domain::meeting::Meeting;
 use pingyi::domain::report::{RankingRowV1, ranking_rows};
 use pingyi::domain::tally::Tally;
 use serde_json::json;
 
 use super::harness::{
-    Driver, StaticServer, button, click, downloads_dir, heading, set_value, text_of, wait_for,
-    wait_for_download, write_fake_camera,
+    Driver, StaticServer, button, click, downloads_dir, heading, host_state, open_tab, set_value, text_of,
+    wait_for, wait_for_download, write_fake_camera,
 };
 
 /// What one rater does with one presenter.
@@ -104,20 +103,6 @@ fn plan_for(r: usize, code: BallotCode, presenters: usize) -> Plan {
         tap_first: r != 17 && matches!(r % 4, 1 | 2),
         marks,
     }
-}
-
-async fn host_state(host: &Client) -> HostMeeting {
-    let text = host
-        .execute("return localStorage.getItem('pingyi.host-state');", vec![])
-        .await
-        .expect("read the host record");
-    let state: HostStateV1 =
-        serde_json::from_str(text.as_str().expect("a stored host record")).expect("host record");
-    HostMeeting::from_state(state).expect("a valid host record")
-}
-
-async fn open_tab(host: &Client, zh: &str) {
-    click(host, &format!("//nav//button[contains(., '{zh}')]")).await;
 }
 
 /// Reloads the host page and checks that nothing was lost: same arrivals, same accepted count.
