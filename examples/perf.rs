@@ -328,16 +328,11 @@ async fn host_figures(driver: &Driver, server: &StaticServer) {
             "2026-12-18T10:30:00Z",
         )
     };
-    let camera = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/perf-camera.y4m");
+    let (camera, mut flags) = harness::fake_camera("perf");
     let qr_text = encode_qr_ballot(&extra).expect("a QR ballot");
     write_fake_camera(&camera, &[qr_png(&qr_text)], 10);
 
-    let flags = [
-        "--use-fake-device-for-media-stream".to_owned(),
-        "--use-fake-ui-for-media-stream".to_owned(),
-        format!("--use-file-for-fake-video-capture={}", camera.display()),
-        "--enable-precise-memory-info".to_owned(),
-    ];
+    flags.push("--enable-precise-memory-info".to_owned());
     let page = driver.session_with("perf-host", 1920, 1080, &flags).await;
     // The session empties its downloads folder, so the file goes there after it starts.
     let dir = harness::downloads_dir("perf-host");

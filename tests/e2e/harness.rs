@@ -335,6 +335,20 @@ pub async fn text_of(client: &Client, xpath: &str) -> String {
     wait_for(client, xpath).await.text().await.expect("element text")
 }
 
+/// A fake webcam for a host session: the file it plays (blank until a test writes QR frames
+/// into it with [`write_fake_camera`]) and the Chromium flags that make it the camera.
+pub fn fake_camera(name: &str) -> (PathBuf, Vec<String>) {
+    let camera = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/e2e-camera-{name}-{}.y4m", std::process::id()));
+    write_fake_camera(&camera, &[], 1);
+    let flags = vec![
+        "--use-fake-device-for-media-stream".to_owned(),
+        "--use-fake-ui-for-media-stream".to_owned(),
+        format!("--use-file-for-fake-video-capture={}", camera.display()),
+    ];
+    (camera, flags)
+}
+
 /// Writes a YUV4MPEG2 file Chromium's fake camera plays in a loop: each PNG (a screenshot of a
 /// QR code) centred on a white 640 × 480 frame, shown for `frames_each` frames.
 pub fn write_fake_camera(path: &Path, pngs: &[Vec<u8>], frames_each: usize) {

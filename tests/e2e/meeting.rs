@@ -12,8 +12,8 @@ use pingyi::domain::signing::DeviceKey;
 use pingyi::domain::tally::Tally;
 
 use super::harness::{
-    Driver, StaticServer, assert_accessible, button, click, heading, host_state, open_tab, set_value,
-    text_of, wait_for, wait_for_download, write_fake_camera,
+    Driver, StaticServer, assert_accessible, button, click, fake_camera, heading, host_state, open_tab,
+    set_value, text_of, wait_for, wait_for_download, write_fake_camera,
 };
 
 /// Pasted from a spreadsheet; one name carries markup, which every screen must show as text
@@ -54,14 +54,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     let driver = Driver::start();
     // The host laptop's webcam is Chromium's fake camera playing a file the test writes once
     // the tablet shows its hand-in QR code.
-    let camera = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/e2e-camera-{}.y4m", std::process::id()));
-    write_fake_camera(&camera, &[], 1);
-    let camera_flags = [
-        "--use-fake-device-for-media-stream".to_owned(),
-        "--use-fake-ui-for-media-stream".to_owned(),
-        format!("--use-file-for-fake-video-capture={}", camera.display()),
-    ];
+    let (camera, camera_flags) = fake_camera("meeting");
     let host = driver.session_with("host", 1920, 1080, &camera_flags).await;
 
     // Set up from a pasted list.

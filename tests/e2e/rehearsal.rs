@@ -17,8 +17,8 @@ use pingyi::domain::tally::Tally;
 use serde_json::json;
 
 use super::harness::{
-    Driver, StaticServer, button, click, downloads_dir, heading, host_state, open_tab, set_value, text_of,
-    wait_for, wait_for_download, write_fake_camera,
+    Driver, StaticServer, button, click, downloads_dir, fake_camera, heading, host_state, open_tab,
+    set_value, text_of, wait_for, wait_for_download, write_fake_camera,
 };
 
 /// What one rater does with one presenter.
@@ -274,14 +274,7 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
     let started = Instant::now();
     let server = StaticServer::start();
     let driver = Driver::start();
-    let camera = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/e2e-rehearsal-camera-{}.y4m", std::process::id()));
-    write_fake_camera(&camera, &[], 1);
-    let camera_flags = [
-        "--use-fake-device-for-media-stream".to_owned(),
-        "--use-fake-ui-for-media-stream".to_owned(),
-        format!("--use-file-for-fake-video-capture={}", camera.display()),
-    ];
+    let (camera, camera_flags) = fake_camera("rehearsal");
     let host = driver.session_with("r-host", 1920, 1080, &camera_flags).await;
     let mut reloads = Lcg(20_261_218);
 
