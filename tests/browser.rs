@@ -124,3 +124,22 @@ fn the_device_key_is_made_once_and_never_silently_replaced() {
     );
     storage.remove_item(DEVICE_KEY_KEY).unwrap();
 }
+
+#[wasm_bindgen_test]
+fn dates_and_times_are_written_the_way_each_language_writes_them() {
+    use pingyi::ui::{Locale, format_date, format_time};
+    assert_eq!(format_date(Locale::zh, "2026-11-27"), "2026年11月27日");
+    assert_eq!(format_date(Locale::en, "2026-11-27"), "November 27, 2026");
+    assert_eq!(
+        format_date(Locale::en, "next Tuesday"),
+        "next Tuesday",
+        "free text stays as typed"
+    );
+    assert_eq!(format_date(Locale::zh, "2026-13-01"), "2026-13-01");
+    // Noon UTC stays on the 27th in any time zone of the hall.
+    let zh = format_time(Locale::zh, "2026-11-27T12:00:09.000Z");
+    let en = format_time(Locale::en, "2026-11-27T12:00:09.000Z");
+    assert!(zh.starts_with("2026/11/27 ") && zh.ends_with(":09"), "{zh}");
+    assert!(en.starts_with("11/27/2026, ") && en.ends_with(":09"), "{en}");
+    assert_eq!(format_time(Locale::zh, "garbled"), "garbled");
+}

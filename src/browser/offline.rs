@@ -3,19 +3,24 @@
 
 use wasm_bindgen_futures::JsFuture;
 
-/// Why this page cannot work offline, in words for the user; None when it can.
-pub fn offline_unavailable_reason() -> Option<&'static str> {
+/// Why this page cannot work offline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfflineGap {
+    /// Opened over plain http from another machine: no service worker, no camera.
+    PlainHttp,
+    /// The browser has no service workers.
+    NoServiceWorker,
+}
+
+/// Why this page cannot work offline; None when it can.
+pub fn offline_unavailable_reason() -> Option<OfflineGap> {
     if !super::platform::is_secure_context() {
-        return Some(
-            "此页面通过普通 http 打开，断网后无法重新打开，也不能使用摄像头：请用 https 地址打开，主持人电脑也可用 localhost 打开。 This page was opened over plain http: it cannot reopen without network and cannot use the camera. Open it over https (the host laptop may use localhost).",
-        );
+        return Some(OfflineGap::PlainHttp);
     }
     let supported = web_sys::window()
         .map(|w| js_sys::Reflect::has(&w.navigator(), &"serviceWorker".into()).unwrap_or(false))
         .unwrap_or(false);
-    (!supported).then_some(
-        "此浏览器不支持离线使用，请保持网络连接并及时导出。 This browser cannot work offline: keep the network up and export often.",
-    )
+    (!supported).then_some(OfflineGap::NoServiceWorker)
 }
 
 /// Registers the service worker and asks for persistent storage; failures only mean the page

@@ -348,28 +348,6 @@ fn arrival_tracker(arrival: &Arrival) -> String {
     }
 }
 
-impl Arrival {
-    /// What happened, for the host's confirmation line (Chinese first).
-    pub fn words(&self) -> String {
-        match self {
-            Arrival::Accepted { tracker, .. } => format!("✓ 已接受 {tracker} — ✓ accepted {tracker}"),
-            Arrival::Duplicate { tracker } => {
-                format!("＝ 已收到过，只计一次 {tracker} — ＝ already received, counted once {tracker}")
-            }
-            Arrival::Conflict { tracker, .. } => {
-                format!("⚠ 冲突，待裁定 {tracker} — ⚠ conflict, held back {tracker}")
-            }
-            Arrival::Rejected { tracker, reason, .. } => {
-                let (zh, en) = reason
-                    .words()
-                    .split_once(" — ")
-                    .unwrap_or((reason.words(), reason.words()));
-                format!("✗ 拒收 {tracker}：{zh} — ✗ rejected {tracker}: {en}")
-            }
-        }
-    }
-}
-
 /// A set of ballots held back because they claim the same code (or tablet number).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConflictSet {

@@ -147,6 +147,35 @@ pub struct TabletStateV1 {
     /// How many of `held` (from the start) the staff confirmed the host received.
     pub confirmed: u32,
     pub pin: PinV1,
+    /// What staff did with the ballots on this tablet: opening the hand-in with the PIN
+    /// (and refused PINs), exporting the ballot file, and confirming the host's count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<TabletLogEntryV1>,
+}
+
+/// One line of the tablet's own log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabletLogEntryV1 {
+    /// ISO 8601, UTC.
+    pub time: String,
+    #[serde(flatten)]
+    pub event: TabletEvent,
+}
+
+/// What happened on the tablet's staff screen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TabletEvent {
+    /// The hand-in screen was opened with the right PIN, holding `held` ballots.
+    HandInOpened { held: usize },
+    /// A PIN was refused on the hand-in screen.
+    PinRefused,
+    /// The ballot file was saved, with `ballots` ballots.
+    BallotFileExported { ballots: usize },
+    /// Staff confirmed the host received all `count` ballots.
+    HandInConfirmed { count: usize },
+    /// Staff tried to confirm, but the host's count differed from the tablet's.
+    HandInRefused { host: usize, tablet: usize },
 }
 
 /// Format id of the ballot being filled in, stored on its own (every tap writes only this).
@@ -347,6 +376,7 @@ impl Kiosk {
                     salt: salt.to_owned(),
                     hash: pin_hash(salt, pin),
                 },
+                log: Vec::new(),
             },
             meeting,
             draft: None,
@@ -501,6 +531,37 @@ impl Kiosk {
         }
     }
 
+    /// Opens the staff hand-in screen: checks the PIN and logs the attempt either way.
+    pub fn open_hand_in(&mut self, pin: &str, time: &str) -> Result<(), PinError> {
+        let outcome = self.check_pin(pin);
+        let event = match outcome {
+            Ok(()) => TabletEvent::HandInOpened {
+                held: self.state.held.len(),
+            },
+            Err(_) => TabletEvent::PinRefused,
+        };
+        self.log(time, event);
+        outcome
+    }
+
+    /// Logs that the ballot file was saved for the host.
+    pub fn record_export(&mut self, time: &str) {
+        let ballots = self.state.held.len();
+        self.log(time, TabletEvent::BallotFileExported { ballots });
+    }
+
+    /// The tablet's log, oldest first.
+    pub fn log_entries(&self) -> &[TabletLogEntryV1] {
+        &self.state.log
+    }
+
+    fn log(&mut self, time: &str, event: TabletEvent) {
+        self.state.log.push(TabletLogEntryV1 {
+            time: time.to_owned(),
+            event,
+        });
+    }
+
     /// Every ballot this tablet holds, as one file (the host ignores ones it already has).
     pub fn ballot_file(&self) -> BallotFileV1 {
         BallotFileV1 {
@@ -512,15 +573,30 @@ impl Kiosk {
 
     /// The staff member confirms the host shows the same count of this tablet's ballots as
     /// the tablet holds; from then on those ballots count as handed in (they stay stored).
-    pub fn confirm_handed_in(&mut self, pin: &str, host_count: usize) -> Result<(), ConfirmError> {
+    /// Every attempt that passes the PIN is logged, confirmed or refused.
+    pub fn confirm_handed_in(
+        &mut self,
+        pin: &str,
+        host_count: usize,
+        time: &str,
+    ) -> Result<(), ConfirmError> {
         self.check_pin(pin)?;
-        if host_count != self.state.held.len() {
+        let tablet = self.state.held.len();
+        if host_count != tablet {
+            self.log(
+                time,
+                TabletEvent::HandInRefused {
+                    host: host_count,
+                    tablet,
+                },
+            );
             return Err(ConfirmError::CountMismatch {
                 host: host_count,
-                tablet: self.state.held.len(),
+                tablet,
             });
         }
-        self.state.confirmed = self.state.held.len() as u32;
+        self.state.confirmed = tablet as u32;
+        self.log(time, TabletEvent::HandInConfirmed { count: tablet });
         Ok(())
     }
 }
@@ -687,13 +763,39 @@ mod tests {
         }
         assert_eq!(k.check_pin("1234"), Err(PinError::Wrong));
         assert_eq!(k.check_pin("12"), Err(PinError::Shape));
+        assert_eq!(k.open_hand_in("1234", T), Err(PinError::Wrong));
+        k.open_hand_in("2468", T).unwrap();
         assert_eq!(
-            k.confirm_handed_in("2468", 2),
+            k.confirm_handed_in("2468", 2, T),
             Err(ConfirmError::CountMismatch { host: 2, tablet: 3 })
         );
         assert_eq!(k.unconfirmed(), 3);
-        k.confirm_handed_in("2468", 3).unwrap();
+        k.record_export(T);
+        assert!(
+            k.confirm_handed_in("1111", 3, T).is_err(),
+            "a wrong PIN confirms nothing"
+        );
+        k.confirm_handed_in("2468", 3, T).unwrap();
         assert_eq!(k.unconfirmed(), 0);
+        let events: Vec<_> = k.log_entries().iter().map(|e| e.event.clone()).collect();
+        assert_eq!(
+            events,
+            vec![
+                TabletEvent::PinRefused,
+                TabletEvent::HandInOpened { held: 3 },
+                TabletEvent::HandInRefused { host: 2, tablet: 3 },
+                TabletEvent::BallotFileExported { ballots: 3 },
+                TabletEvent::HandInConfirmed { count: 3 },
+            ]
+        );
+        // The log survives storing and reading the tablet state.
+        let stored = serde_json::to_string(k.state()).unwrap();
+        assert!(
+            stored.contains(r#""event":"hand_in_confirmed","count":3"#),
+            "{stored}"
+        );
+        let back: TabletStateV1 = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back.log, k.state().log);
         assert_eq!(k.ballot_file().ballots.len(), 3, "ballots stay on the tablet");
         let join = JoinV1::new(k.meeting(), &key.public_key());
         assert!(Kiosk::join((join, k.meeting().clone()), "12a4", "s").is_err());

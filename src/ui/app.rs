@@ -1,9 +1,11 @@
 //! The app root: which screen this device shows, remembered across reloads.
 
+use crate::browser::offline::OfflineGap;
+use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Bilingual, HostApp, MeetingOverview, RaterApp, StartScreen, VerifyPage};
+use super::{HostApp, MeetingOverview, RaterApp, StartScreen, VerifyPage};
 use crate::browser::storage::{self, DEVICE_ROLE_KEY, StorageFailure};
 
 /// What this device is used for in the hall.
@@ -27,9 +29,10 @@ enum Screen {
 
 /// The button that returns to the start screen.
 fn back_to_start(set_screen: WriteSignal<Screen>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <button class="button" data-variant="quiet" on:click=move |_| set_screen.set(Screen::Start)>
-            <Bilingual zh="返回" en="Back" />
+            {t!(i18n, app.back)}
         </button>
     }
 }
@@ -38,6 +41,7 @@ fn back_to_start(set_screen: WriteSignal<Screen>) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     super::provide_language();
+    let i18n = use_i18n();
     let (storage_problem, set_storage_problem) = signal(None::<StorageFailure>);
     // A tablet opening the host's join link is a rater tablet, whatever it was before.
     let joining = crate::browser::platform::fragment().starts_with("join=");
@@ -95,22 +99,26 @@ pub fn App() -> impl IntoView {
                 .map(|problem| {
                     view! {
                         <p class="banner" data-state="error" role="alert">
-                            <super::Said text=problem.to_string() />
+                            <super::Said text=super::Message::core(problem) />
                         </p>
                     }
                 })
         }}
-        {offline_problem.map(|p| view! { <p class="banner" data-state="warning" role="note"><super::Said text=p /></p> })}
+        {offline_problem.map(|gap| view! {
+            <p class="banner" data-state="warning" role="note">
+                {match gap {
+                    OfflineGap::PlainHttp => t!(i18n, app.plain_http).into_any(),
+                    OfflineGap::NoServiceWorker => t!(i18n, app.no_service_worker).into_any(),
+                }}
+            </p>
+        })}
         <main class="app-main">
             {move || match screen.get() {
                 Screen::Start => {
                     view! {
                         {move || volatile.get().then(|| view! {
                             <p class="notice" data-state="waiting" role="note">
-                                <Bilingual
-                                    zh="此浏览器未承诺长期保存本机数据（例如隐私模式，或 Safari 会清除 7 天未使用的网站数据）。请在每个环节结束后导出文件；平板请“添加到主屏幕”。"
-                                    en="This browser does not promise to keep this device's data (private browsing, or Safari clearing sites unused for 7 days). Export files after each step; on tablets, use “add to home screen”."
-                                />
+                                {t!(i18n, app.this_browser_does_not_promise)}
                             </p>
                         })}
                         <StartScreen

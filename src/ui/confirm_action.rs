@@ -3,19 +3,22 @@
 
 use leptos::prelude::*;
 
-use super::Bilingual;
+use super::{Locale, current_locale};
 
-/// The texts of one confirmed action, Chinese and English.
+/// A text of the locale files in a given language: `|l| td_string!(l, screen.key).to_string()`.
+pub type LocalText = fn(Locale) -> String;
+
+/// The texts of one confirmed action.
 #[derive(Clone, Copy)]
 pub struct ConfirmTexts {
     /// The first button.
-    pub action: (&'static str, &'static str),
+    pub action: LocalText,
     /// The question asked before doing it.
-    pub question: (&'static str, &'static str),
+    pub question: LocalText,
     /// The button that does it.
-    pub confirm: (&'static str, &'static str),
+    pub confirm: LocalText,
     /// The button that keeps things as they are.
-    pub cancel: (&'static str, &'static str),
+    pub cancel: LocalText,
 }
 
 /// A button that asks before it acts.
@@ -33,16 +36,16 @@ pub fn ConfirmAction(
     move || {
         if asking.get() {
             view! {
-                <span class="confirm" role="group" aria-label=super::tr(texts.question.0, texts.question.1)>
-                    <Bilingual zh=texts.question.0 en=texts.question.1 />
+                <span class="confirm" role="group" aria-label=move || (texts.question)(current_locale())>
+                    {move || (texts.question)(current_locale())}
                     <button class="button" data-variant="danger" on:click=move |_| {
                         asking.set(false);
                         on_confirm.run(());
                     }>
-                        <Bilingual zh=texts.confirm.0 en=texts.confirm.1 />
+                        {move || (texts.confirm)(current_locale())}
                     </button>
                     <button class="button" on:click=move |_| asking.set(false)>
-                        <Bilingual zh=texts.cancel.0 en=texts.cancel.1 />
+                        {move || (texts.cancel)(current_locale())}
                     </button>
                 </span>
             }
@@ -50,7 +53,7 @@ pub fn ConfirmAction(
         } else {
             view! {
                 <button class="button" data-variant=variant on:click=move |_| asking.set(true)>
-                    <Bilingual zh=texts.action.0 en=texts.action.1 />
+                    {move || (texts.action)(current_locale())}
                 </button>
             }
             .into_any()

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::{Bilingual, HostBoard, HostClose, HostCollect, HostDraw, HostSetup, HostTablets, Said};
+use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::msg;
+
+use super::{HostBoard, HostClose, HostCollect, HostDraw, HostSetup, HostTablets, LocalText, Message, Said};
 use crate::browser::device_key::load_or_create_device_key;
 use crate::browser::platform;
 use crate::browser::storage::{self, HOST_STATE_KEY};
@@ -18,8 +21,8 @@ use crate::domain::signing::{DeviceKey, fingerprint};
 #[derive(Clone)]
 pub struct HostContext {
     pub host: RwSignal<Option<HostMeeting>>,
-    pub problem: RwSignal<Option<String>>,
-    pub notice: RwSignal<Option<String>>,
+    pub problem: RwSignal<Option<Message>>,
+    pub notice: RwSignal<Option<Message>>,
     pub key: Arc<Option<DeviceKey>>,
 }
 
@@ -35,12 +38,8 @@ impl HostContext {
                 failure = storage::save(HOST_STATE_KEY, host.state()).err();
             }
         });
-        self.problem.set(failure.map(|e| {
-            super::join(
-                &e.to_string(),
-                "：会议记录未能保存，请立即在“结束与导出”中导出备份 — : the meeting record was not saved; export a backup now under “Close and export”",
-            )
-        }));
+        self.problem
+            .set(failure.map(|e| msg!(host_app.the_meeting_record_was_not, problem = Message::core(e))));
         result
     }
 
@@ -61,8 +60,8 @@ impl HostContext {
         self.key.as_ref().as_ref()
     }
 
-    pub fn say(&self, text: impl Into<String>) {
-        self.notice.set(Some(text.into()));
+    pub fn say(&self, text: Message) {
+        self.notice.set(Some(text));
     }
 }
 
@@ -77,13 +76,13 @@ enum Tab {
     Close,
 }
 
-const TABS: [(Tab, &str, &str); 6] = [
-    (Tab::Setup, "会议设置", "Set up"),
-    (Tab::Draw, "抽签", "Draw"),
-    (Tab::Tablets, "平板与选票码", "Tablets & codes"),
-    (Tab::Collect, "收票", "Collect"),
-    (Tab::Board, "大屏", "Board"),
-    (Tab::Close, "结束与导出", "Close & export"),
+const TABS: [(Tab, LocalText); 6] = [
+    (Tab::Setup, |l| td_string!(l, host_app.tab_setup).to_string()),
+    (Tab::Draw, |l| td_string!(l, host_app.tab_draw).to_string()),
+    (Tab::Tablets, |l| td_string!(l, host_app.tab_tablets).to_string()),
+    (Tab::Collect, |l| td_string!(l, host_app.tab_collect).to_string()),
+    (Tab::Board, |l| td_string!(l, host_app.tab_board).to_string()),
+    (Tab::Close, |l| td_string!(l, host_app.tab_close).to_string()),
 ];
 
 /// The host's whole app.
@@ -92,11 +91,12 @@ pub fn HostApp(
     /// Called when staff want to give the device another role.
     on_change_role: Callback<()>,
 ) -> impl IntoView {
-    let problem = RwSignal::new(None::<String>);
+    let i18n = use_i18n();
+    let problem = RwSignal::new(None::<Message>);
     let key = Arc::new(match load_or_create_device_key() {
         Ok(key) => Some(key),
         Err(e) => {
-            problem.set(Some(e.to_string()));
+            problem.set(Some(Message::core(e)));
             None
         }
     });
@@ -104,16 +104,16 @@ pub fn HostApp(
         Ok(Some(state)) => match HostMeeting::from_state(state) {
             Ok(host) => Some(host),
             Err(e) => {
-                problem.set(Some(super::join(
-                    &e.to_string(),
-                    "（已保存的记录保留未动） — (the stored record is left untouched)",
+                problem.set(Some(msg!(
+                    host_app.the_stored_record_is_left,
+                    problem = Message::core(e)
                 )));
                 None
             }
         },
         Ok(None) => None,
         Err(e) => {
-            problem.set(Some(e.to_string()));
+            problem.set(Some(Message::core(e)));
             None
         }
     };
@@ -139,14 +139,14 @@ pub fn HostApp(
     let notice = ctx.notice;
     let nav = TABS
         .iter()
-        .map(|&(t, zh, en)| {
+        .map(|&(t, name)| {
             view! {
                 <button class="tabs__tab" role="tab" aria-selected=move || (tab.get() == t).to_string()
                     on:click=move |_| {
                         notice.set(None);
                         tab.set(t);
                     }>
-                    <Bilingual zh=zh en=en />
+                    {move || name(i18n.get_locale())}
                 </button>
             }
         })
@@ -160,17 +160,17 @@ pub fn HostApp(
                 <span class="host-app__title">{move || ctx_title.with_host(|h| h.meeting().title().to_owned()).unwrap_or_default()}</span>
                 <span class="host-app__phase" data-testid="phase">
                     {move || match phase() {
-                        Some(Phase::Setup) => view! { <Bilingual zh="设置中" en="Setting up" /> }.into_any(),
-                        Some(Phase::Open) => view! { <Bilingual zh="投票进行中" en="Voting open" /> }.into_any(),
-                        Some(Phase::Closed) => view! { <Bilingual zh="投票已结束" en="Voting closed" /> }.into_any(),
+                        Some(Phase::Setup) => view! { {t!(i18n, host_app.setting_up)} }.into_any(),
+                        Some(Phase::Open) => view! { {t!(i18n, host_app.voting_open)} }.into_any(),
+                        Some(Phase::Closed) => view! { {t!(i18n, host_app.voting_closed)} }.into_any(),
                         None => ().into_any(),
                     }}
                 </span>
                 <span class="host-app__key">
-                    <Bilingual zh="主持人指纹" en="Host key" /> " " <span class="fingerprint" data-testid="host-fingerprint">{host_fp}</span>
+                    {t!(i18n, host_app.host_key)} " " <span class="fingerprint" data-testid="host-fingerprint">{host_fp}</span>
                 </span>
             </header>
-            <nav class="tabs" role="tablist" aria-label=super::tr("主持人步骤", "Host steps")>{nav}</nav>
+            <nav class="tabs" role="tablist" aria-label=move || t_string!(i18n, host_app.host_steps).to_string()>{nav}</nav>
             {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert"><Said text=p /></p> })}
             <p class="host-app__status" role="status" aria-live="polite">{move || ctx.notice.get().map(|n| view! { <Said text=n /> })}</p>
             {move || match tab.get() {
@@ -183,7 +183,7 @@ pub fn HostApp(
             }}
             <footer class="host-app__footer">
                 <button class="button" data-variant="quiet" on:click=move |_| on_change_role.run(())>
-                    <Bilingual zh="更改设备用途" en="Change this device's role" />
+                    {t!(i18n, host_app.change_this_device_s_role)}
                 </button>
             </footer>
         </section>

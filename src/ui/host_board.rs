@@ -1,27 +1,22 @@
 //! The projector board: progress only while voting is open (no scores can sway anyone), then
 //! the ranking and each presenter's detail, stepped through with the arrow keys.
 
+use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 
 use super::host_app::host_context;
-use super::{Bilingual, Said};
+use super::{Said, level_message};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::exact::{format_decimal, format_percent};
 use crate::domain::level::Level;
 use crate::domain::signing::fingerprint;
-
-/// A level id in words, both languages ("优秀 — excellent"), for `Said`.
-fn level_words(id: Option<&str>) -> String {
-    id.and_then(Level::parse).map_or_else(
-        || "—".to_owned(),
-        |l| format!("{} — {}", l.name_zh(), l.name_en()),
-    )
-}
+use crate::msg;
 
 /// The board step.
 #[component]
 pub fn HostBoard() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     let host_fp = ctx
         .host_key()
@@ -74,10 +69,10 @@ pub fn HostBoard() -> impl IntoView {
                     <section class="board-progress" aria-labelledby="board-title">
                         <h1 id="board-title" class="board__title">{meeting.title().to_owned()}</h1>
                         <p class="board-progress__total" data-testid="board-total">
-                            <Bilingual zh="已收选票" en="Ballots received" /> " " <strong>{total}</strong> " / " {expected}
+                            {t!(i18n, host_board.ballots_received)} " " <strong>{total}</strong> " / " {expected}
                         </p>
                         <ul class="board-progress__groups">{groups}</ul>
-                        <p class="notice"><Bilingual zh="投票结束前不显示任何分数。" en="No scores are shown until voting closes." /></p>
+                        <p class="notice">{t!(i18n, host_board.no_scores_are_shown_until)}</p>
                     </section>
                 }
                 .into_any();
@@ -98,8 +93,8 @@ pub fn HostBoard() -> impl IntoView {
                             <td>{row.township.clone()} " " {row.unit.clone()}</td>
                             <td class="num">{row.score_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
                             <td class="num">{row.satisfaction_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
-                            <td class="level"><Said text=level_words(row.level.as_deref()) />
-                                {h.last_override(&row.presenter).map(|_| view! { <span class="level__adjusted"><Bilingual zh="（调整）" en=" (overridden)" /></span> })}</td>
+                            <td class="level"><Said text=level_message(row.level.as_deref()) />
+                                {h.last_override(&row.presenter).map(|_| view! { <span class="level__adjusted">{t!(i18n, host_board.overridden)}</span> })}</td>
                             {counts}
                         </tr>
                     }
@@ -148,7 +143,7 @@ pub fn HostBoard() -> impl IntoView {
                         } else {
                             view! {
                                 <td colspan=meeting.aspects().len()>
-                                    <Said text=format!("不足 {n} 人评价，不单独显示 — fewer than {n} raters, withheld", n = meeting.min_breakdown_size()) />
+                                    <Said text=msg!(host_board.withheld, n = meeting.min_breakdown_size()) />
                                 </td>
                             }
                             .into_any()
@@ -164,20 +159,17 @@ pub fn HostBoard() -> impl IntoView {
                             " · " {t.score.as_ref().map(|s| format_decimal(s, 2)).unwrap_or_default()}
                             " · " {t.satisfaction[meeting.overall_aspect()].as_ref().map(format_percent).unwrap_or_default()}
                             " · " <Said text=match h.last_override(&presenter.id) {
-                                Some(o) => {
-                                    let (new, old) = (Level::parse(&o.level), Level::parse(&o.computed));
-                                    format!(
-                                        "{}（调整，原为{}） — {} (overridden; computed: {})",
-                                        new.map_or("", Level::name_zh), old.map_or("", Level::name_zh),
-                                        new.map_or("", Level::name_en), old.map_or("", Level::name_en)
-                                    )
-                                }
-                                None => level_words(t.level.map(Level::as_str)),
+                                Some(o) => msg!(
+                                    host_board.overridden_from,
+                                    level = level_message(Some(&o.level)),
+                                    computed = level_message(Some(&o.computed)),
+                                ),
+                                None => level_message(t.level.map(Level::as_str)),
                             } />
                         </h2>
                         <ul class="aspect-bars">{bars}</ul>
                         <table class="table breakdown">
-                            <thead><tr><th><Bilingual zh="各类评议人员平均分" en="Mean by rater group" /></th>{aspect_heads}</tr></thead>
+                            <thead><tr><th>{t!(i18n, host_board.mean_by_rater_group)}</th>{aspect_heads}</tr></thead>
                             <tbody>{groups}</tbody>
                         </table>
                         {(!h.note(&presenter.id).is_empty()).then(|| view! { <p class="board-detail__note">{h.note(&presenter.id).to_owned()}</p> })}
@@ -186,16 +178,16 @@ pub fn HostBoard() -> impl IntoView {
             });
             view! {
                 <section class="board-ranking" aria-labelledby="board-title">
-                    <h1 id="board-title" class="board__title">{meeting.title().to_owned()} " · " <Bilingual zh="评议结果" en="Result" /></h1>
+                    <h1 id="board-title" class="board__title">{meeting.title().to_owned()} " · " {t!(i18n, host_board.result)}</h1>
                     {detail}
                     <table class="table board-table" data-testid="ranking">
                         <thead><tr>
-                            <th class="num"><Bilingual zh="名次" en="Rank" /></th>
-                            <th><Bilingual zh="姓名" en="Name" /></th>
-                            <th><Bilingual zh="单位" en="Unit" /></th>
-                            <th class="num"><Bilingual zh="得分" en="Score" /></th>
-                            <th class="num"><Bilingual zh="满意率" en="Satisfaction" /></th>
-                            <th><Bilingual zh="等次" en="Level" /></th>
+                            <th class="num">{t!(i18n, host_board.rank)}</th>
+                            <th>{t!(i18n, host_board.name)}</th>
+                            <th>{t!(i18n, host_board.unit)}</th>
+                            <th class="num">{t!(i18n, host_board.score)}</th>
+                            <th class="num">{t!(i18n, host_board.satisfaction)}</th>
+                            <th>{t!(i18n, host_board.level)}</th>
                             {grade_heads}
                         </tr></thead>
                         <tbody>{rows}</tbody>
@@ -208,11 +200,11 @@ pub fn HostBoard() -> impl IntoView {
     view! {
         <section class="screen board" data-testid="board">
             <div class="board__tools no-print">
-                <button class="button" on:click=|_| platform::toggle_full_screen()><Bilingual zh="全屏（F）" en="Full screen (F)" /></button>
-                {closed.then(|| view! { <span class="board__hint"><Bilingual zh="← → 切换述职人，Esc 返回排名" en="← → step through presenters, Esc back to the ranking" /></span> })}
+                <button class="button" on:click=|_| platform::toggle_full_screen()>{t!(i18n, host_board.full_screen_f)}</button>
+                {closed.then(|| view! { <span class="board__hint">{t!(i18n, host_board.step_through_presenters_esc_back)}</span> })}
             </div>
             {body}
-            <p class="board__fingerprint"><Bilingual zh="主持人公钥指纹" en="Host key" /> " " <span class="fingerprint">{host_fp}</span></p>
+            <p class="board__fingerprint">{t!(i18n, host_board.host_key)} " " <span class="fingerprint">{host_fp}</span></p>
         </section>
     }
 }

@@ -3,8 +3,11 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::msg;
+
 use super::host_app::host_context;
-use super::{Bilingual, ConfirmAction, ConfirmTexts, LevelOverrides, Said};
+use super::{ConfirmAction, ConfirmTexts, LevelOverrides, Locale, Message, Said};
 use crate::browser::platform;
 use crate::browser::storage::{self, HOST_STATE_KEY};
 use crate::domain::collect::Phase;
@@ -18,25 +21,24 @@ const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The close-and-export step.
 #[component]
 pub fn HostClose() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     if ctx.with_host(|_| ()).is_none() {
-        return view! { <p class="notice" data-state="waiting"><Bilingual zh="请先设置会议。" en="Set up the meeting first." /></p> }.into_any();
+        return view! { <p class="notice" data-state="waiting">{t!(i18n, host_close.set_up_the_meeting_first)}</p> }.into_any();
     }
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Message>);
     let ctx_close = ctx.clone();
     let close = move || {
         let now = platform::now();
         match ctx_close.act(|h| h.close_voting(&now)) {
-            Some(Err(e)) => message.set(Some(e.to_string())),
-            _ => ctx_close.say("投票已结束 — voting closed"),
+            Some(Err(e)) => message.set(Some(Message::core(e))),
+            _ => ctx_close.say(msg!(host_close.voting_closed)),
         }
     };
     let ctx_result = ctx.clone();
     let export_result = move |_| {
         let Some(key) = ctx_result.host_key() else {
-            return message.set(Some(
-                "本机没有主持人密钥 — this laptop has no host key".to_owned(),
-            ));
+            return message.set(Some(msg!(host_close.this_laptop_has_no_host)));
         };
         let now = platform::now();
         match ctx_result.act(|h| {
@@ -45,24 +47,21 @@ pub fn HostClose() -> impl IntoView {
         }) {
             Some(Ok((text, id))) => {
                 if let Err(e) = platform::download(&format!("result-{id}.json"), "application/json", &text) {
-                    message.set(Some(e));
+                    message.set(Some(Message::core(e)));
                 } else {
-                    message.set(Some(
-                        "已导出签名结果文件 — signed result file exported".to_owned(),
-                    ));
+                    message.set(Some(msg!(host_close.signed_result_file_exported)));
                 }
             }
-            Some(Err(e)) => message.set(Some(e.to_string())),
+            Some(Err(e)) => message.set(Some(Message::core(e))),
             None => {}
         }
     };
     let ctx_csv = ctx.clone();
-    let lang = super::use_language();
     let export_csv = move |_| {
         let text = ctx_csv.with_host(|h| {
-            let headers = match lang.get_untracked() {
-                super::Lang::Zh => CsvHeaders::chinese(),
-                super::Lang::En => CsvHeaders::english(),
+            let headers = match i18n.get_locale_untracked() {
+                Locale::zh => CsvHeaders::chinese(),
+                Locale::en => CsvHeaders::english(),
             };
             (
                 tally_csv(h.meeting(), h.final_ranking_rows(&h.tally()), &headers),
@@ -72,7 +71,7 @@ pub fn HostClose() -> impl IntoView {
         if let Some((text, id)) = text
             && let Err(e) = platform::download(&format!("tally-{id}.csv"), "text/csv;charset=utf-8", &text)
         {
-            message.set(Some(e));
+            message.set(Some(Message::core(e)));
         }
     };
     let ctx_backup = ctx.clone();
@@ -81,13 +80,13 @@ pub fn HostClose() -> impl IntoView {
         if let Some((text, id)) = ctx_backup.act(|h| (h.backup(&now), h.meeting().id().to_owned()))
             && let Err(e) = platform::download(&format!("backup-{id}.json"), "application/json", &text)
         {
-            message.set(Some(e));
+            message.set(Some(Message::core(e)));
         }
     };
     let ctx_new = ctx.clone();
     let new_meeting = move || {
         if ctx_new.with_host(|h| h.has_unexported_changes()).unwrap_or(false) {
-            return message.set(Some("请先导出结果文件或备份，再开始新会议 — export the result or a backup before starting a new meeting".to_owned()));
+            return message.set(Some(msg!(host_close.export_the_result_or_a)));
         }
         storage::remove(HOST_STATE_KEY);
         ctx_new.host.set(None);
@@ -121,21 +120,21 @@ pub fn HostClose() -> impl IntoView {
             let failed = rec.failed();
             view! {
                 <section class="panel" aria-labelledby="rec-title">
-                    <h2 id="rec-title"><Bilingual zh="清点核对" en="Closure reconciliation" /></h2>
+                    <h2 id="rec-title">{t!(i18n, host_close.closure_reconciliation)}</h2>
                     <table class="table reconciliation" data-testid="reconciliation">
                         <thead><tr>
-                            <th><Bilingual zh="类别" en="Group" /></th>
-                            <th class="num"><Bilingual zh="应到" en="Expected" /></th>
-                            <th class="num"><Bilingual zh="实到" en="Returned" /></th>
-                            <th class="num"><Bilingual zh="发出选票码" en="Codes issued" /></th>
-                            <th class="num"><Bilingual zh="有效" en="Valid" /></th>
-                            <th class="num"><Bilingual zh="弃权票" en="Blank" /></th>
-                            <th class="num"><Bilingual zh="被拒" en="Rejected" /></th>
+                            <th>{t!(i18n, host_close.group)}</th>
+                            <th class="num">{t!(i18n, host_close.expected)}</th>
+                            <th class="num">{t!(i18n, host_close.returned)}</th>
+                            <th class="num">{t!(i18n, host_close.codes_issued)}</th>
+                            <th class="num">{t!(i18n, host_close.valid)}</th>
+                            <th class="num">{t!(i18n, host_close.blank)}</th>
+                            <th class="num">{t!(i18n, host_close.rejected)}</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                     <ul class="problems">{problems}</ul>
-                    {failed.then(|| view! { <p class="banner" data-state="error" role="alert"><Bilingual zh="本轮评议无效（选票多于选票码或应到人数）。" en="This round fails (more ballots than codes or expected raters)." /></p> })}
+                    {failed.then(|| view! { <p class="banner" data-state="error" role="alert">{t!(i18n, host_close.this_round_fails_more_ballots)}</p> })}
                 </section>
             }
         })
@@ -175,35 +174,35 @@ pub fn HostClose() -> impl IntoView {
                         <td>{r.name}</td><td>{r.township} " " {r.unit}</td>
                         <td class="num">{r.score_display.unwrap_or_default()}</td>
                         <td class="num">{r.satisfaction_display.unwrap_or_default()}</td>
-                        <td>{r.level.as_deref().and_then(Level::parse).map(|l| super::level_name(lang.get(), l)).unwrap_or("")}
-                            {h.last_override(&r.presenter).map(|o| view! { <Said text=format!("（调整，原为{}） — (overridden; computed: {})", Level::parse(&o.computed).map_or("", Level::name_zh), Level::parse(&o.computed).map_or("", Level::name_en)) /> })}</td>
+                        <td>{r.level.as_deref().and_then(Level::parse).map(|l| super::level_name(i18n.get_locale(), l)).unwrap_or_default()}
+                            {h.last_override(&r.presenter).map(|o| view! { <Said text=msg!(host_close.overridden_computed, computed = super::level_message(Some(&o.computed))) /> })}</td>
                     </tr>
                 })
                 .collect_view();
             let draw = meeting.draw().map(|d| {
-                let names = d.selected.iter().map(|&i| meeting.presenters()[i].name.clone()).collect::<Vec<_>>().join("、");
-                view! { <p><Bilingual zh="抽签：" en="Draw: " /> <code>{d.key_string.clone()}</code> " → " {names}</p> }
+                let names = d.selected.iter().map(|&i| meeting.presenters()[i].name.clone()).collect::<Vec<_>>().join(t_string!(i18n, host_close.list_separator));
+                view! { <p>{t!(i18n, host_close.draw)} <code>{d.key_string.clone()}</code> " → " {names}</p> }
             });
             view! {
-                <article class="print-report" aria-label=super::tr("打印报告", "Printable report")>
+                <article class="print-report" aria-label=move || t_string!(i18n, host_close.printable_report).to_string()>
                     <h2>{meeting.title().to_owned()}</h2>
-                    <p>{meeting.date().to_owned()} " · " {meeting.place().to_owned()}</p>
+                    <p>{let date = meeting.date().to_owned(); move || super::format_date(i18n.get_locale(), &date)} " · " {meeting.place().to_owned()}</p>
                     {draw}
                     <table class="table">
-                        <thead><tr><th><Bilingual zh="名次" en="Rank" /></th><th><Bilingual zh="姓名" en="Name" /></th><th><Bilingual zh="单位" en="Unit" /></th><th><Bilingual zh="得分" en="Score" /></th><th><Bilingual zh="满意率" en="Satisfaction" /></th><th><Bilingual zh="等次" en="Level" /></th></tr></thead>
+                        <thead><tr><th>{t!(i18n, host_close.rank)}</th><th>{t!(i18n, host_close.name)}</th><th>{t!(i18n, host_close.unit)}</th><th>{t!(i18n, host_close.score)}</th><th>{t!(i18n, host_close.satisfaction)}</th><th>{t!(i18n, host_close.level)}</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
-                    <h3><Bilingual zh="清点核对" en="Reconciliation" /></h3>
+                    <h3>{t!(i18n, host_close.reconciliation)}</h3>
                     <table class="table">
-                        <thead><tr><th><Bilingual zh="类别" en="Group" /></th><th><Bilingual zh="应到" en="Expected" /></th><th><Bilingual zh="实到" en="Returned" /></th><th><Bilingual zh="选票码" en="Codes" /></th><th><Bilingual zh="有效" en="Valid" /></th><th><Bilingual zh="弃权票" en="Blank" /></th><th><Bilingual zh="被拒" en="Rejected" /></th></tr></thead>
+                        <thead><tr><th>{t!(i18n, host_close.group)}</th><th>{t!(i18n, host_close.expected)}</th><th>{t!(i18n, host_close.returned)}</th><th>{t!(i18n, host_close.codes)}</th><th>{t!(i18n, host_close.valid)}</th><th>{t!(i18n, host_close.blank)}</th><th>{t!(i18n, host_close.rejected)}</th></tr></thead>
                         <tbody>{rec_rows}</tbody>
                     </table>
                     <ul>{rec_problems}</ul>
-                    {notes.map(|n| view! { <h3><Bilingual zh="提问式点评" en="Notes" /></h3><ul>{n}</ul> })}
-                    <p><Bilingual zh="主持人公钥指纹：" en="Host key: " /> <span class="fingerprint">{host_fp.clone()}</span></p>
+                    {notes.map(|n| view! { <h3>{t!(i18n, host_close.notes)}</h3><ul>{n}</ul> })}
+                    <p>{t!(i18n, host_close.host_key)} <span class="fingerprint">{host_fp.clone()}</span></p>
                     <div class="signature-lines">
-                        <span><Bilingual zh="考核组签字：" en="Assessment group: " /></span><span class="signature-line"></span>
-                        <span><Bilingual zh="日期：" en="Date: " /></span><span class="signature-line"></span>
+                        <span>{t!(i18n, host_close.assessment_group)}</span><span class="signature-line"></span>
+                        <span>{t!(i18n, host_close.date)}</span><span class="signature-line"></span>
                     </div>
                 </article>
             }
@@ -211,7 +210,7 @@ pub fn HostClose() -> impl IntoView {
     };
     view! {
         <section class="screen host-close" aria-labelledby="close-title">
-            <h1 id="close-title" class="screen__title"><Bilingual zh="结束与导出" en="Close and export" /></h1>
+            <h1 id="close-title" class="screen__title">{t!(i18n, host_close.close_and_export)}</h1>
             {reconciliation}
             <div class="actions">
                 {move || match phase() {
@@ -219,29 +218,29 @@ pub fn HostClose() -> impl IntoView {
                         let close = close.clone();
                         view! {
                             <ConfirmAction variant="primary" on_confirm=Callback::new(move |()| close()) texts=ConfirmTexts {
-                                action: ("结束投票", "Close voting"),
-                                question: ("确定结束投票？之后不再收票。", "Close voting? No more ballots will be taken."),
-                                confirm: ("结束投票", "Close voting"),
-                                cancel: ("取消", "Cancel"),
+                                action: |l| td_string!(l, host_close.close_voting).to_string(),
+                                question: |l| td_string!(l, host_close.close_voting_no_more_ballots).to_string(),
+                                confirm: |l| td_string!(l, host_close.close_voting).to_string(),
+                                cancel: |l| td_string!(l, host_close.cancel).to_string(),
                             } />
                         }.into_any()
                     }
                     Some(Phase::Closed) => view! {
-                        <button class="button" data-variant="primary" on:click=export_result.clone()><Bilingual zh="导出签名结果文件" en="Export the signed result file" /></button>
-                        <button class="button" on:click=export_csv.clone()><Bilingual zh="导出 CSV（Excel / WPS）" en="Export CSV (Excel / WPS)" /></button>
-                        <button class="button" on:click=|_| platform::print()><Bilingual zh="打印报告" en="Print the report" /></button>
+                        <button class="button" data-variant="primary" on:click=export_result.clone()>{t!(i18n, host_close.export_the_signed_result_file)}</button>
+                        <button class="button" on:click=export_csv.clone()>{t!(i18n, host_close.export_csv_excel_wps)}</button>
+                        <button class="button" on:click=|_| platform::print()>{t!(i18n, host_close.print_the_report)}</button>
                         <label class="choice"><input type="checkbox" prop:checked=with_notes
                             on:change=move |ev| with_notes.set(event_target_checked(&ev)) />
-                            <Bilingual zh="报告中包括点评" en="include notes in the report" /></label>
+                            {t!(i18n, host_close.include_notes_in_the_report)}</label>
                     }.into_any(),
-                    _ => view! { <p class="notice"><Bilingual zh="投票尚未开放。" en="Voting has not opened yet." /></p> }.into_any(),
+                    _ => view! { <p class="notice">{t!(i18n, host_close.voting_has_not_opened_yet)}</p> }.into_any(),
                 }}
-                <button class="button" on:click=backup><Bilingual zh="导出会议备份" en="Export a meeting backup" /></button>
+                <button class="button" on:click=backup>{t!(i18n, host_close.export_a_meeting_backup)}</button>
                 <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| new_meeting()) texts=ConfirmTexts {
-                    action: ("开始新会议", "Start a new meeting"),
-                    question: ("确定开始新会议？本会议记录将从本机移除（已导出的文件不受影响）。", "Start a new meeting? This record leaves the laptop (exported files stay)."),
-                    confirm: ("开始新会议", "Start a new meeting"),
-                    cancel: ("取消", "Cancel"),
+                    action: |l| td_string!(l, host_close.start_a_new_meeting).to_string(),
+                    question: |l| td_string!(l, host_close.start_a_new_meeting_this).to_string(),
+                    confirm: |l| td_string!(l, host_close.start_a_new_meeting).to_string(),
+                    cancel: |l| td_string!(l, host_close.cancel).to_string(),
                 } />
             </div>
             {move || message.get().map(|m| view! { <p class="notice" role="status"><Said text=m /></p> })}

@@ -3,25 +3,56 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, td_string, use_i18n};
+use crate::msg;
+
 use super::host_app::{HostContext, host_context};
-use super::{Bilingual, HostScanner, RatingForm, Said};
+use super::{HostScanner, Message, RatingForm, Said};
 use crate::browser::file::{files_of, read_file};
 use crate::browser::platform;
 use crate::domain::ballot::{BallotDraft, BallotFileV1, Credential};
 use crate::domain::code::BallotCode;
-use crate::domain::collect::{Arrival, Phase, Source, Status};
+use crate::domain::collect::{Arrival, Phase, RejectReason, Source, Status};
 use crate::domain::kiosk::{Tap, apply_tap};
 use crate::domain::signing::fingerprint;
 
+/// Why a ballot was refused, in words.
+pub(super) fn reason_message(reason: RejectReason) -> Message {
+    Message::new(move |l| match reason {
+        RejectReason::BadSignature => td_string!(l, reject.bad_signature).to_string(),
+        RejectReason::WrongMeeting => td_string!(l, reject.wrong_meeting).to_string(),
+        RejectReason::Malformed => td_string!(l, reject.malformed).to_string(),
+        RejectReason::UnknownCode => td_string!(l, reject.unknown_code).to_string(),
+        RejectReason::NotOpen => td_string!(l, reject.not_open).to_string(),
+        RejectReason::ConflictSetAside => td_string!(l, reject.conflict_set_aside).to_string(),
+    })
+}
+
+/// What happened to an arriving ballot, for the host's confirmation line.
+pub(super) fn arrival_message(arrival: &Arrival) -> Message {
+    match arrival {
+        Arrival::Accepted { tracker, .. } => msg!(arrival.accepted, tracker = tracker.clone()),
+        Arrival::Duplicate { tracker } => msg!(arrival.duplicate, tracker = tracker.clone()),
+        Arrival::Conflict { tracker, .. } => msg!(arrival.conflict, tracker = tracker.clone()),
+        Arrival::Rejected { tracker, reason, .. } => {
+            msg!(
+                arrival.rejected,
+                tracker = tracker.clone(),
+                reason = reason_message(*reason)
+            )
+        }
+    }
+}
+
 /// Reads ballot files and takes in every ballot; one line per file for the host.
-fn import_files(ctx: HostContext, files: Vec<web_sys::File>, report: RwSignal<Vec<String>>) {
+fn import_files(ctx: HostContext, files: Vec<web_sys::File>, report: RwSignal<Vec<Message>>) {
     leptos::task::spawn_local(async move {
         let mut lines = Vec::new();
         for file in files {
             let (name, text) = read_file(file).await;
-            let parsed = text.and_then(|t| {
+            let parsed = text.map_err(Message::core).and_then(|t| {
                 serde_json::from_str::<BallotFileV1>(&t)
-                    .map_err(|e| format!("不是选票文件：{e} — not a ballot file: {e}"))
+                    .map_err(|e| msg!(host_collect.not_a_ballot_file, error = e))
             });
             let file = match parsed {
                 Ok(f)
@@ -31,14 +62,16 @@ fn import_files(ctx: HostContext, files: Vec<web_sys::File>, report: RwSignal<Ve
                     f
                 }
                 Ok(f) => {
-                    lines.push(format!(
-                        "{name}: 格式 {} 版本 {} 不受支持 — format {} version {} is not supported",
-                        f.format, f.version, f.format, f.version
+                    lines.push(msg!(
+                        host_collect.unsupported_format,
+                        name = name.clone(),
+                        format = f.format,
+                        version = f.version
                     ));
                     continue;
                 }
                 Err(e) => {
-                    lines.push(format!("{name}: {e}"));
+                    lines.push(msg!(host_collect.file_problem, name = name.clone(), problem = e));
                     continue;
                 }
             };
@@ -46,20 +79,25 @@ fn import_files(ctx: HostContext, files: Vec<web_sys::File>, report: RwSignal<Ve
             match ctx.act(|h| h.receive_file(file, &now)) {
                 Some(Ok(arrivals)) => {
                     let count = |f: fn(&Arrival) -> bool| arrivals.iter().filter(|a| f(a)).count();
-                    lines.push(format!(
-                        "{name}: 接受 {a} · 重复 {d} · 冲突 {c} · 拒收 {r} — {name}: accepted {a} · duplicate {d} · conflict {c} · rejected {r}",
+                    lines.push(msg!(
+                        host_collect.file_counts,
+                        name = name.clone(),
                         a = count(|a| matches!(a, Arrival::Accepted { .. })),
                         d = count(|a| matches!(a, Arrival::Duplicate { .. })),
                         c = count(|a| matches!(a, Arrival::Conflict { .. })),
                         r = count(|a| matches!(a, Arrival::Rejected { .. })),
                     ));
                 }
-                Some(Err(e)) => lines.push(format!("{name}: {e}")),
+                Some(Err(e)) => lines.push(msg!(
+                    host_collect.file_problem,
+                    name = name.clone(),
+                    problem = Message::core(e)
+                )),
                 None => {}
             }
         }
         let accepted = ctx.with_host(|h| h.accepted().len()).unwrap_or(0);
-        ctx.say(format!("已接受选票 {accepted} 张 — {accepted} ballots accepted"));
+        ctx.say(msg!(host_collect.ballots_accepted, accepted = accepted));
         report.set(lines);
     });
 }
@@ -67,14 +105,15 @@ fn import_files(ctx: HostContext, files: Vec<web_sys::File>, report: RwSignal<Ve
 /// The collect step.
 #[component]
 pub fn HostCollect() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     let Some(phase) = ctx.with_host(|h| h.phase()) else {
-        return view! { <p class="notice" data-state="waiting"><Bilingual zh="请先设置会议。" en="Set up the meeting first." /></p> }.into_any();
+        return view! { <p class="notice" data-state="waiting">{t!(i18n, host_collect.set_up_the_meeting_first)}</p> }.into_any();
     };
     if phase == Phase::Setup {
-        return view! { <p class="notice" data-state="waiting"><Bilingual zh="请先在“平板与选票码”中开放投票。" en="Open voting under “Tablets & codes” first." /></p> }.into_any();
+        return view! { <p class="notice" data-state="waiting">{t!(i18n, host_collect.open_voting_under_tablets_codes)}</p> }.into_any();
     }
-    let report = RwSignal::new(Vec::<String>::new());
+    let report = RwSignal::new(Vec::<Message>::new());
     let ctx_pick = ctx.clone();
     let on_pick = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -102,19 +141,19 @@ pub fn HostCollect() -> impl IntoView {
     };
     view! {
         <section class="screen host-collect" aria-labelledby="collect-title">
-            <h1 id="collect-title" class="screen__title"><Bilingual zh="收票" en="Collect ballots" /></h1>
+            <h1 id="collect-title" class="screen__title">{t!(i18n, host_collect.collect_ballots)}</h1>
             <ul class="group-counts" data-testid="group-counts">{counts}</ul>
             {(phase == Phase::Open).then(|| view! { <HostScanner /> })}
             {(phase == Phase::Open).then(|| view! {
                 <div class="drop-zone" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
                     <label class="file-pick">
-                        <Bilingual zh="导入选票文件（可多选，或拖放到此处）" en="Import ballot files (several at once, or drop them here)" />
+                        {t!(i18n, host_collect.import_ballot_files_several_at)}
                         <input type="file" multiple accept=".json,application/json" name="ballot-files" on:change=on_pick />
                     </label>
                 </div>
             })}
             <ul class="import-report" aria-live="polite" data-testid="import-report">
-                {move || report.get().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                {move || report.get().into_iter().map(|l| view! { <li><Said text=l /></li> }).collect_view()}
             </ul>
             <Conflicts />
             {(phase == Phase::Open).then(|| view! { <PaperBallot /> })}
@@ -128,6 +167,7 @@ pub fn HostCollect() -> impl IntoView {
 /// Ballots held back: the host keeps one (or none) and writes why.
 #[component]
 fn Conflicts() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     move || {
         let sets = ctx.with_host(|h| {
@@ -139,7 +179,15 @@ fn Conflicts() -> impl IntoView {
                         .iter()
                         .map(|&i| {
                             let r = &h.received()[i];
-                            (i, format!("{} · {} · {}", r.tracker, r.source.as_str(), r.time))
+                            (
+                                i,
+                                format!(
+                                    "{} · {} · {}",
+                                    r.tracker,
+                                    r.source.as_str(),
+                                    super::format_time(i18n.get_locale_untracked(), &r.time)
+                                ),
+                            )
                         })
                         .collect();
                     (set.key, options)
@@ -153,11 +201,11 @@ fn Conflicts() -> impl IntoView {
         let ctx = ctx.clone();
         Some(view! {
             <section class="panel conflicts" aria-labelledby="conflicts-title">
-                <h2 id="conflicts-title"><Bilingual zh="冲突选票（待裁定）" en="Conflicting ballots (waiting for a decision)" /></h2>
+                <h2 id="conflicts-title">{t!(i18n, host_collect.conflicting_ballots_waiting_for_a)}</h2>
                 {sets.into_iter().map(|(key, options)| {
                     let keep = RwSignal::new(String::from("none"));
                     let reason = RwSignal::new(String::new());
-                    let message = RwSignal::new(None::<String>);
+                    let message = RwSignal::new(None::<Message>);
                     let ctx = ctx.clone();
                     let key_for_submit = key.clone();
                     let decide = move |ev: leptos::ev::SubmitEvent| {
@@ -165,7 +213,7 @@ fn Conflicts() -> impl IntoView {
                         let kept = keep.get().parse::<usize>().ok();
                         let now = platform::now();
                         if let Some(Err(e)) = ctx.act(|h| h.resolve_conflict(&key_for_submit, kept, &reason.get(), &now)) {
-                            message.set(Some(e.to_string()));
+                            message.set(Some(Message::core(e)));
                         }
                     };
                     let radios = options.into_iter().map(|(i, label)| view! {
@@ -178,12 +226,12 @@ fn Conflicts() -> impl IntoView {
                                 <legend>{key.clone()}</legend>
                                 {radios}
                                 <label class="choice"><input type="radio" name=format!("keep-{key}") value="none" checked
-                                    on:change=move |_| keep.set("none".to_owned()) /> <Bilingual zh="都不采用" en="keep none" /></label>
+                                    on:change=move |_| keep.set("none".to_owned()) /> {t!(i18n, host_collect.keep_none)}</label>
                             </fieldset>
-                            <label class="field"><span><Bilingual zh="裁定理由（记入审计日志）" en="Reason (goes into the audit log)" /></span>
+                            <label class="field"><span>{t!(i18n, host_collect.reason_goes_into_the_audit)}</span>
                                 <input name="reason" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) /></label>
                             {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
-                            <button type="submit" class="button" data-variant="primary"><Bilingual zh="裁定" en="Decide" /></button>
+                            <button type="submit" class="button" data-variant="primary">{t!(i18n, host_collect.decide)}</button>
                         </form>
                     }
                 }).collect_view()}
@@ -196,6 +244,7 @@ fn Conflicts() -> impl IntoView {
 /// marked as paper.
 #[component]
 fn PaperBallot() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     let Some(meeting) = ctx.with_host(|h| h.meeting().clone()) else {
         return ().into_any();
@@ -203,7 +252,7 @@ fn PaperBallot() -> impl IntoView {
     let open = RwSignal::new(false);
     let draft = RwSignal::new(None::<BallotDraft>);
     let code = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Message>);
     let uses_codes = ctx.with_host(|h| h.uses_codes()).unwrap_or(true);
     let groups: Vec<String> = meeting.groups().iter().map(|g| g.name.clone()).collect();
     let meeting_start = meeting.clone();
@@ -214,7 +263,7 @@ fn PaperBallot() -> impl IntoView {
             draft.set(Some(BallotDraft::new(&meeting_start, c)));
             message.set(None);
         }
-        Err(e) => message.set(Some(e)),
+        Err(e) => message.set(Some(Message::core(e))),
     };
     let start_code = start.clone();
     let on_tap = Callback::new(move |tap: Tap| {
@@ -231,17 +280,20 @@ fn PaperBallot() -> impl IntoView {
         };
         let ballot = match ballot {
             Ok(b) => b,
-            Err(e) => return message.set(Some(e.to_string())),
+            Err(e) => return message.set(Some(Message::core(e))),
         };
         let Some(key) = ctx_save.host_key() else { return };
         let now = platform::now();
         match ctx_save.act(|h| h.key_in_paper(&ballot, key, &now)) {
             Some(Ok(arrival)) => {
-                message.set(Some(super::join("纸质选票： — paper ballot: ", &arrival.words())));
+                message.set(Some(msg!(
+                    host_collect.paper_ballot,
+                    arrival = arrival_message(&arrival)
+                )));
                 draft.set(None);
                 code.set(String::new());
             }
-            Some(Err(e)) => message.set(Some(e.to_string())),
+            Some(Err(e)) => message.set(Some(Message::core(e))),
             None => {}
         }
     };
@@ -250,8 +302,8 @@ fn PaperBallot() -> impl IntoView {
             view! {
                 <RatingForm meeting=meeting.clone() draft=Signal::from(draft) on_tap=on_tap prefix="paper" />
                 <div class="actions">
-                    <button class="button" data-variant="primary" on:click=save.clone()><Bilingual zh="保存纸质选票" en="Save the paper ballot" /></button>
-                    <button class="button" on:click=move |_| draft.set(None)><Bilingual zh="取消" en="Cancel" /></button>
+                    <button class="button" data-variant="primary" on:click=save.clone()>{t!(i18n, host_collect.save_the_paper_ballot)}</button>
+                    <button class="button" on:click=move |_| draft.set(None)>{t!(i18n, host_collect.cancel)}</button>
                 </div>
             }
             .into_any()
@@ -262,9 +314,9 @@ fn PaperBallot() -> impl IntoView {
                     ev.prevent_default();
                     start_code(BallotCode::parse(&code.get()).map(Credential::Code).map_err(|e| e.to_string()));
                 }>
-                    <label class="field"><span><Bilingual zh="纸质选票上的选票码" en="Code on the paper ballot" /></span>
+                    <label class="field"><span>{t!(i18n, host_collect.code_on_the_paper_ballot)}</span>
                         <input name="paper-code" autocomplete="off" prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) /></label>
-                    <button type="submit" class="button"><Bilingual zh="开始录入" en="Start keying in" /></button>
+                    <button type="submit" class="button">{t!(i18n, host_collect.start_keying_in)}</button>
                 </form>
             }
             .into_any()
@@ -285,7 +337,7 @@ fn PaperBallot() -> impl IntoView {
         <section class="panel paper" aria-labelledby="paper-title">
             <h2 id="paper-title">
                 <button class="button" data-variant="quiet" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
-                    <Bilingual zh="录入纸质选票（平板故障时）" en="Key in a paper ballot (when a tablet fails)" />
+                    {t!(i18n, host_collect.key_in_a_paper_ballot)}
                 </button>
             </h2>
             <div hidden=move || !open.get()>{form}</div>
@@ -299,6 +351,7 @@ fn PaperBallot() -> impl IntoView {
 /// hand-in screen.
 #[component]
 fn Tablets() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     move || {
         ctx.with_host(|h| {
@@ -321,9 +374,9 @@ fn Tablets() -> impl IntoView {
                 .collect_view();
             view! {
                 <section class="panel" aria-labelledby="tablets-sum-title">
-                    <h2 id="tablets-sum-title"><Bilingual zh="各平板交票核对" en="Per-tablet check for hand-in" /></h2>
+                    <h2 id="tablets-sum-title">{t!(i18n, host_collect.per_tablet_check_for_hand)}</h2>
                     <table class="table">
-                        <thead><tr><th><Bilingual zh="平板指纹" en="Tablet" /></th><th><Bilingual zh="已收" en="Received" /></th><th><Bilingual zh="最后回执码" en="Last tracker" /></th></tr></thead>
+                        <thead><tr><th>{t!(i18n, host_collect.tablet)}</th><th>{t!(i18n, host_collect.received)}</th><th>{t!(i18n, host_collect.last_tracker)}</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                     <ul class="chain-problems">{problems}</ul>
@@ -336,6 +389,7 @@ fn Tablets() -> impl IntoView {
 /// Every received ballot with its tracker, source and status.
 #[component]
 fn ReceivedList() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     move || {
         ctx.with_host(|h| {
@@ -346,30 +400,30 @@ fn ReceivedList() -> impl IntoView {
                 .rev()
                 .map(|(i, r)| {
                     let (state, words) = match r.status {
-                        Status::Accepted => ("pass", "已接受 — accepted".to_owned()),
-                        Status::Conflict => ("waiting", "冲突待裁定 — conflict".to_owned()),
-                        Status::Rejected(reason) => ("fail", super::join("拒收： — rejected: ", reason.words())),
+                        Status::Accepted => ("pass", msg!(host_collect.accepted)),
+                        Status::Conflict => ("waiting", msg!(host_collect.conflict)),
+                        Status::Rejected(reason) => ("fail", msg!(host_collect.rejected, reason = reason_message(reason))),
                     };
                     let source = match r.source {
-                        Source::Qr => "二维码 QR",
-                        Source::File => "文件 — file",
-                        Source::Paper => "纸质 — paper",
+                        Source::Qr => msg!(host_collect.source_qr),
+                        Source::File => msg!(host_collect.file),
+                        Source::Paper => msg!(host_collect.paper),
                     };
                     view! {
                         <tr data-state=state>
                             <td>{i + 1}</td>
                             <td class="tracker">{r.tracker.clone()}</td>
-                            <td>{source}</td>
-                            <td>{words} " " {r.detail.clone()}</td>
+                            <td><Said text=source /></td>
+                            <td><Said text=words /> " " {r.detail.clone()}</td>
                         </tr>
                     }
                 })
                 .collect_view();
             view! {
                 <section class="panel" aria-labelledby="received-title">
-                    <h2 id="received-title"><Bilingual zh="已收选票" en="Received ballots" /> " (" {h.received().len()} ")"</h2>
+                    <h2 id="received-title">{t!(i18n, host_collect.received_ballots)} " (" {h.received().len()} ")"</h2>
                     <table class="table received" data-testid="received">
-                        <thead><tr><th>"#"</th><th><Bilingual zh="回执码" en="Tracker" /></th><th><Bilingual zh="来源" en="Source" /></th><th><Bilingual zh="状态" en="Status" /></th></tr></thead>
+                        <thead><tr><th>"#"</th><th>{t!(i18n, host_collect.tracker)}</th><th>{t!(i18n, host_collect.source)}</th><th>{t!(i18n, host_collect.status)}</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 </section>

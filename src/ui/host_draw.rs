@@ -2,8 +2,11 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, use_i18n};
+use crate::msg;
+
 use super::host_app::host_context;
-use super::{Bilingual, Said};
+use super::{Message, Said};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::demo::DEMO_DRAW_COUNT;
@@ -12,9 +15,10 @@ use crate::domain::draw::{DrawRecord, DrawSource, parse_sources};
 /// The draw step.
 #[component]
 pub fn HostDraw() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     let Some((meeting, phase)) = ctx.with_host(|h| (h.meeting().clone(), h.phase())) else {
-        return view! { <p class="notice" data-state="waiting"><Bilingual zh="请先设置会议。" en="Set up the meeting first." /></p> }.into_any();
+        return view! { <p class="notice" data-state="waiting">{t!(i18n, host_draw.set_up_the_meeting_first)}</p> }.into_any();
     };
     let stored_sources = meeting
         .draw()
@@ -35,7 +39,7 @@ pub fn HostDraw() -> impl IntoView {
             })
             .to_string(),
     );
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Message>);
     let ctx_draw = ctx.clone();
     let draw = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -46,9 +50,7 @@ pub fn HostDraw() -> impl IntoView {
             .map(str::to_owned)
             .collect();
         let Ok(n) = count.get().trim().parse::<usize>() else {
-            return message.set(Some(
-                "抽取人数须为整数 — the number to draw must be a whole number".to_owned(),
-            ));
+            return message.set(Some(msg!(host_draw.the_number_to_draw_must)));
         };
         let record = parse_sources(&lines).and_then(|s| {
             let meeting = ctx_draw
@@ -57,14 +59,14 @@ pub fn HostDraw() -> impl IntoView {
             DrawRecord::make(&meeting, s, n)
         });
         match record {
-            Err(e) => message.set(Some(e.to_string())),
+            Err(e) => message.set(Some(Message::core(e))),
             Ok(record) => {
                 let now = platform::now();
                 match ctx_draw.act(|h| h.record_draw(record, &now)) {
-                    Some(Err(e)) => message.set(Some(e.to_string())),
+                    Some(Err(e)) => message.set(Some(Message::core(e))),
                     _ => {
                         message.set(None);
-                        ctx_draw.say("抽签完成 — draw recorded");
+                        ctx_draw.say(msg!(host_draw.draw_recorded));
                     }
                 }
             }
@@ -95,18 +97,18 @@ pub fn HostDraw() -> impl IntoView {
                     .collect_view();
                 view! {
                     <section class="draw-result" aria-labelledby="draw-result-title">
-                        <h2 id="draw-result-title"><Bilingual zh="抽签结果" en="Draw result" /></h2>
-                        <p><Bilingual zh="密钥串" en="Key string" /> " " <code class="mono" data-testid="key-string">{d.key_string.clone()}</code></p>
-                        <p><Bilingual zh="名单摘要 SHA-256" en="Pool digest SHA-256" /> " " <code class="mono">{d.pool_digest.clone()}</code></p>
+                        <h2 id="draw-result-title">{t!(i18n, host_draw.draw_result)}</h2>
+                        <p>{t!(i18n, host_draw.key_string)} " " <code class="mono" data-testid="key-string">{d.key_string.clone()}</code></p>
+                        <p>{t!(i18n, host_draw.pool_digest_sha_256)} " " <code class="mono">{d.pool_digest.clone()}</code></p>
                         <table class="table draw-steps">
                             <thead><tr>
-                                <th><Bilingual zh="第几抽" en="Step" /></th><th>"MD5"</th>
-                                <th><Bilingual zh="剩余" en="Left" /></th><th><Bilingual zh="位置" en="Position" /></th>
-                                <th><Bilingual zh="号码" en="No." /></th><th><Bilingual zh="姓名" en="Name" /></th><th><Bilingual zh="单位" en="Unit" /></th>
+                                <th>{t!(i18n, host_draw.step)}</th><th>"MD5"</th>
+                                <th>{t!(i18n, host_draw.left)}</th><th>{t!(i18n, host_draw.position)}</th>
+                                <th>{t!(i18n, host_draw.no)}</th><th>{t!(i18n, host_draw.name)}</th><th>{t!(i18n, host_draw.unit)}</th>
                             </tr></thead>
                             <tbody>{steps}</tbody>
                         </table>
-                        <button class="button no-print" on:click=|_| platform::print()><Bilingual zh="打印抽签记录" en="Print the draw record" /></button>
+                        <button class="button no-print" on:click=|_| platform::print()>{t!(i18n, host_draw.print_the_draw_record)}</button>
                     </section>
                 }
             })
@@ -121,27 +123,27 @@ pub fn HostDraw() -> impl IntoView {
     let locked = phase != Phase::Setup;
     view! {
         <section class="screen host-draw" aria-labelledby="draw-title">
-            <h1 id="draw-title" class="screen__title"><Bilingual zh="随机抽签（大会述职）" en="Random draw (plenary reports)" /></h1>
+            <h1 id="draw-title" class="screen__title">{t!(i18n, host_draw.random_draw_plenary_reports)}</h1>
             <p class="notice" data-state="waiting">
-                <Bilingual zh="按 RFC 3797 公开可验证抽签：先公布编号名单，再由见证人报出随机数（每行一组，如彩票开奖号码），任何人都可按密钥串复算。" en="RFC 3797 publicly verifiable draw: publish the numbered pool, then witnesses announce random numbers (one source per line, e.g. lottery results); anyone can redo it from the key string." />
+                {t!(i18n, host_draw.rfc_3797_publicly_verifiable_draw)}
             </p>
             <div class="host-draw__grid">
                 <section aria-labelledby="pool-title">
-                    <h2 id="pool-title"><Bilingual zh="编号名单" en="Numbered pool" /></h2>
+                    <h2 id="pool-title">{t!(i18n, host_draw.numbered_pool)}</h2>
                     <ol class="pool">{pool}</ol>
                 </section>
                 <form class="form" on:submit=draw>
                     <label class="field">
-                        <span><Bilingual zh="随机数来源（每行一组数字）" en="Random sources (one set of numbers per line)" /></span>
+                        <span>{t!(i18n, host_draw.random_sources_one_set_of)}</span>
                         <textarea name="sources" rows="4" disabled=locked prop:value=sources on:input=move |ev| sources.set(event_target_value(&ev))></textarea>
                     </label>
                     <label class="field field--number">
-                        <span><Bilingual zh="抽取人数" en="How many to draw" /></span>
+                        <span>{t!(i18n, host_draw.how_many_to_draw)}</span>
                         <input name="count" type="number" min="1" disabled=locked prop:value=count on:input=move |ev| count.set(event_target_value(&ev)) />
                     </label>
                     {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
-                    <button type="submit" class="button" data-variant="primary" disabled=locked><Bilingual zh="抽签" en="Draw" /></button>
-                    {locked.then(|| view! { <p class="notice"><Bilingual zh="投票已开放，抽签结果已固定。" en="Voting is open; the draw is fixed." /></p> })}
+                    <button type="submit" class="button" data-variant="primary" disabled=locked>{t!(i18n, host_draw.draw)}</button>
+                    {locked.then(|| view! { <p class="notice">{t!(i18n, host_draw.voting_is_open_the_draw)}</p> })}
                 </form>
             </div>
             {result}

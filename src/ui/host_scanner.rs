@@ -8,10 +8,13 @@ use std::rc::Rc;
 
 use leptos::html::{Canvas, Video};
 use leptos::prelude::*;
+
+use crate::i18n::{t, t_string, use_i18n};
+use crate::msg;
 use send_wrapper::SendWrapper;
 
 use super::host_app::host_context;
-use super::{Bilingual, Said};
+use super::{Message, Said};
 use crate::browser::camera::{QrWorker, camera_unavailable_reason, start_camera, stop_camera};
 use crate::browser::platform;
 use crate::domain::collect::{Arrival, Source};
@@ -27,12 +30,13 @@ struct Running {
 /// The scanner panel.
 #[component]
 pub fn HostScanner() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     let video = NodeRef::<Video>::new();
     let canvas = NodeRef::<Canvas>::new();
     let scanning = RwSignal::new(false);
-    let last = RwSignal::new(None::<(String, &'static str)>);
-    let problem = RwSignal::new(camera_unavailable_reason().map(str::to_owned));
+    let last = RwSignal::new(None::<(Message, &'static str)>);
+    let problem = RwSignal::new(camera_unavailable_reason().map(Message::core));
     let decode_ms = RwSignal::new(None::<f64>);
     // Browser objects live on the one UI thread; SendWrapper lets the view's closures hold them.
     let running: SendWrapper<Rc<RefCell<Option<Running>>>> = SendWrapper::new(Rc::new(RefCell::new(None)));
@@ -64,7 +68,7 @@ pub fn HostScanner() -> impl IntoView {
             leptos::task::spawn_local(async move {
                 let stream = match start_camera(&video_el).await {
                     Ok(stream) => stream,
-                    Err(e) => return problem.set(Some(e)),
+                    Err(e) => return problem.set(Some(Message::core(e))),
                 };
                 let busy_reply = busy.clone();
                 let worker = QrWorker::start(move |texts, ms| {
@@ -76,7 +80,7 @@ pub fn HostScanner() -> impl IntoView {
                             continue;
                         }
                         let outcome = match decode_qr_ballot(&text) {
-                            Err(e) => (e.to_string(), "fail"),
+                            Err(e) => (Message::core(e), "fail"),
                             Ok(ballot) => {
                                 let now = platform::now();
                                 match ctx.act(|h| h.receive(ballot, Source::Qr, &now)) {
@@ -88,16 +92,15 @@ pub fn HostScanner() -> impl IntoView {
                                             Arrival::Rejected { .. } => "fail",
                                         };
                                         (
-                                            super::join(
-                                                &arrival.words(),
-                                                &format!(
-                                                    "（已接受共 {count} 张） — ({count} accepted so far)"
-                                                ),
+                                            msg!(
+                                                host_scanner.scan_outcome,
+                                                arrival = super::host_collect::arrival_message(&arrival),
+                                                count = count
                                             ),
                                             state,
                                         )
                                     }
-                                    Some(Err(e)) => (e.to_string(), "fail"),
+                                    Some(Err(e)) => (Message::core(e), "fail"),
                                     None => continue,
                                 }
                             }
@@ -110,7 +113,7 @@ pub fn HostScanner() -> impl IntoView {
                     Ok(worker) => worker,
                     Err(e) => {
                         stop_camera(&stream);
-                        return problem.set(Some(e));
+                        return problem.set(Some(Message::core(e)));
                     }
                 };
                 let tick_running = running.clone();
@@ -139,7 +142,7 @@ pub fn HostScanner() -> impl IntoView {
                     }
                     Err(e) => {
                         stop_camera(&stream);
-                        problem.set(Some(format!("{e:?}")));
+                        problem.set(Some(Message::core(format!("{e:?}"))));
                     }
                 }
             });
@@ -149,20 +152,20 @@ pub fn HostScanner() -> impl IntoView {
     on_cleanup(stop_on_cleanup);
     view! {
         <section class="panel scanner" aria-labelledby="scanner-title">
-            <h2 id="scanner-title"><Bilingual zh="扫描平板交票二维码" en="Scan the tablets' hand-in QR codes" /></h2>
+            <h2 id="scanner-title">{t!(i18n, host_scanner.scan_the_tablets_hand_in)}</h2>
             <div class="scanner__view" hidden=move || !scanning.get()>
-                <video node_ref=video class="scanner__video" aria-label=super::tr("摄像头画面", "camera view")></video>
+                <video node_ref=video class="scanner__video" aria-label=move || t_string!(i18n, host_scanner.camera_view).to_string()></video>
                 <canvas node_ref=canvas hidden=true></canvas>
             </div>
             <div class="actions">
                 {move || if scanning.get() {
                     let stop = stop.clone();
-                    view! { <button class="button" on:click=move |_| stop()><Bilingual zh="停止扫码" en="Stop scanning" /></button> }.into_any()
+                    view! { <button class="button" on:click=move |_| stop()>{t!(i18n, host_scanner.stop_scanning)}</button> }.into_any()
                 } else {
                     let start = start.clone();
-                    view! { <button class="button" data-variant="primary" on:click=start><Bilingual zh="开始扫码" en="Start scanning" /></button> }.into_any()
+                    view! { <button class="button" data-variant="primary" on:click=start>{t!(i18n, host_scanner.start_scanning)}</button> }.into_any()
                 }}
-                {move || decode_ms.get().map(|ms| view! { <span class="scanner__speed">{format!("{ms:.0} ms")} " " <Bilingual zh="/ 帧" en="per frame" /></span> })}
+                {move || decode_ms.get().map(|ms| view! { <span class="scanner__speed">{format!("{ms:.0} ms")} " " {t!(i18n, host_scanner.per_frame)}</span> })}
             </div>
             {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert"><Said text=p /></p> })}
             {move || last.get().map(|(text, state)| view! { <p class="scanner__last" data-state=state data-testid="scan-result"><Said text=text /></p> })}

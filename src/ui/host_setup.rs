@@ -3,8 +3,11 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::msg;
+
 use super::host_app::host_context;
-use super::{Bilingual, MeetingOverview, Said};
+use super::{LocalText, MeetingOverview, Message, Said};
 use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
@@ -15,6 +18,7 @@ use crate::domain::table_text::{parse_roster, roster_text};
 /// The set-up step.
 #[component]
 pub fn HostSetup() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     let phase = {
         let ctx = ctx.clone();
@@ -39,7 +43,7 @@ pub fn HostSetup() -> impl IntoView {
             view! {
                 <section class="screen">
                     <p class="notice" data-state="waiting">
-                        <Bilingual zh="投票已开放，会议内容已固定。" en="Voting is open; the meeting is fixed." />
+                        {t!(i18n, host_setup.voting_is_open_the_meeting)}
                     </p>
                     <MeetingOverview meeting=meeting />
                 </section>
@@ -52,13 +56,14 @@ pub fn HostSetup() -> impl IntoView {
 /// No meeting yet: the demo, a new one, a meeting file, or a backup.
 #[component]
 fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Message>);
     let start = {
         let ctx = ctx.clone();
         move |meeting: Meeting| {
             if let Err(e) = ctx.start(meeting) {
-                message.set(Some(e));
+                message.set(Some(Message::core(e)));
             }
         }
     };
@@ -70,17 +75,17 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
         with_chosen_file(&ev, move |result| {
             match result.and_then(|(_, text)| Meeting::from_json(&text).map_err(|e| e.to_string())) {
                 Ok(meeting) => start(meeting),
-                Err(e) => message.set(Some(e)),
+                Err(e) => message.set(Some(Message::core(e))),
             }
         });
     };
     let on_backup = move |ev: leptos::ev::Event| {
         let ctx = ctx_backup.clone();
         with_chosen_file(&ev, move |result| {
-            let outcome = result.and_then(|(_, text)| {
+            let outcome = result.map_err(Message::core).and_then(|(_, text)| {
                 serde_json::from_str::<HostStateV1>(&text)
-                    .map_err(|e| format!("不是会议备份文件：{e} — not a meeting backup: {e}"))
-                    .and_then(|state| HostMeeting::from_state(state).map_err(|e| e.to_string()))
+                    .map_err(|e| msg!(host_setup.not_a_backup, error = e))
+                    .and_then(|state| HostMeeting::from_state(state).map_err(Message::core))
             });
             match outcome {
                 Ok(host) => {
@@ -94,7 +99,7 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
     let new_meeting = move |_| {
         let id = match platform::random_hex::<6>() {
             Ok(r) => format!("m-{}-{r}", &platform::now()[..10]),
-            Err(e) => return message.set(Some(e)),
+            Err(e) => return message.set(Some(Message::core(e))),
         };
         let mut file = default_meeting_file(&id, "", Vec::new());
         file.date = platform::now()[..10].to_owned();
@@ -102,20 +107,20 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
     };
     view! {
         <section class="screen host-start" aria-labelledby="host-start-title">
-            <h1 id="host-start-title" class="screen__title"><Bilingual zh="开始一场会议" en="Start a meeting" /></h1>
+            <h1 id="host-start-title" class="screen__title">{t!(i18n, host_setup.start_a_meeting)}</h1>
             <div class="choice-grid">
                 <button class="button" data-variant="primary" on:click=move |_| start_demo(demo_meeting())>
-                    <Bilingual zh="使用演示会议（40 位第一书记）" en="Use the demo meeting (40 first secretaries)" />
+                    {t!(i18n, host_setup.use_the_demo_meeting_40)}
                 </button>
                 <button class="button" on:click=new_meeting>
-                    <Bilingual zh="新建会议" en="New meeting" />
+                    {t!(i18n, host_setup.new_meeting)}
                 </button>
                 <label class="file-pick">
-                    <Bilingual zh="导入会议文件" en="Import a meeting file" />
+                    {t!(i18n, host_setup.import_a_meeting_file)}
                     <input type="file" accept=".json,application/json" on:change=on_meeting_file />
                 </label>
                 <label class="file-pick">
-                    <Bilingual zh="恢复会议备份" en="Restore a meeting backup" />
+                    {t!(i18n, host_setup.restore_a_meeting_backup)}
                     <input type="file" accept=".json,application/json" on:change=on_backup />
                 </label>
             </div>
@@ -144,12 +149,13 @@ fn EditMeeting(
     /// The meeting file the form starts from.
     initial: MeetingFileV1,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     let file = initial;
     let working = RwSignal::new(file.clone());
     let roster = RwSignal::new(roster_text(&file.presenters));
     let aspects = RwSignal::new(aspects_text(&file));
-    let errors = RwSignal::new(Vec::<(MeetingField, String)>::new());
+    let errors = RwSignal::new(Vec::<(MeetingField, Message)>::new());
     // The messages that belong beside one part of the form.
     let errors_for = move |field: MeetingField| {
         move || {
@@ -161,28 +167,23 @@ fn EditMeeting(
                 .collect_view()
         }
     };
-    let text_field = move |label_zh: &'static str,
-                           label_en: &'static str,
+    let text_field = move |label: LocalText,
                            name: &'static str,
                            get: fn(&MeetingFileV1) -> String,
                            set: fn(&mut MeetingFileV1, String)| {
         view! {
             <label class="field">
-                <span><Bilingual zh=label_zh en=label_en /></span>
+                <span>{move || label(i18n.get_locale())}</span>
                 <input name=name prop:value=move || working.with(get)
                     on:change=move |ev| { let v = event_target_value(&ev); working.update(|f| set(f, v)); } />
             </label>
         }
     };
-    let text_field_dyn = move |label_zh: &'static str,
-                               label_en: &'static str,
-                               name: String,
-                               get: TextGetter,
-                               set: TextSetter| {
+    let text_field_dyn = move |label: LocalText, name: String, get: TextGetter, set: TextSetter| {
         let set = std::sync::Arc::new(set);
         view! {
             <label class="field">
-                <span><Bilingual zh=label_zh en=label_en /></span>
+                <span>{move || label(i18n.get_locale())}</span>
                 <input name=name prop:value=move || working.with(|f| get(f))
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
@@ -192,15 +193,11 @@ fn EditMeeting(
             </label>
         }
     };
-    let number_field = move |label_zh: &'static str,
-                             label_en: &'static str,
-                             name: String,
-                             get: Getter,
-                             set: Setter| {
+    let number_field = move |label: LocalText, name: String, get: Getter, set: Setter| {
         let set = std::sync::Arc::new(set);
         view! {
             <label class="field field--number">
-                <span><Bilingual zh=label_zh en=label_en /></span>
+                <span>{move || label(i18n.get_locale())}</span>
                 <input name=name type="number" min="0" max="100000" prop:value=move || working.with(|f| get(f).to_string())
                     on:change=move |ev| {
                         let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0);
@@ -218,9 +215,9 @@ fn EditMeeting(
             view! {
                 <fieldset class="group-fields">
                     <legend>{group.name.clone()}</legend>
-                    {text_field_dyn("类别名称", "group name", format!("group-name-{g}"), Box::new(move |f| f.groups[g].name.clone()), Box::new(move |f, v| f.groups[g].name = v))}
-                    {number_field("权重 %", "weight %", format!("weight-{g}"), Box::new(move |f| f.groups[g].weight), Box::new(move |f, v| f.groups[g].weight = v))}
-                    {number_field("应到人数", "expected raters", format!("expected-{g}"), Box::new(move |f| f.groups[g].expected), Box::new(move |f, v| f.groups[g].expected = v))}
+                    {text_field_dyn(|l| td_string!(l, host_setup.label_group_name).to_string(), format!("group-name-{g}"), Box::new(move |f| f.groups[g].name.clone()), Box::new(move |f, v| f.groups[g].name = v))}
+                    {number_field(|l| td_string!(l, host_setup.label_weight).to_string(), format!("weight-{g}"), Box::new(move |f| f.groups[g].weight), Box::new(move |f, v| f.groups[g].weight = v))}
+                    {number_field(|l| td_string!(l, host_setup.label_expected_raters).to_string(), format!("expected-{g}"), Box::new(move |f| f.groups[g].expected), Box::new(move |f, v| f.groups[g].expected = v))}
                 </fieldset>
             }
         })
@@ -232,13 +229,13 @@ fn EditMeeting(
         .map(|(k, _)| {
             view! {
                 <fieldset class="group-fields">
-                    <legend><Said text=format!("等级 {n} — grade {n}", n = k + 1) /></legend>
-                    {text_field_dyn("名称", "name", format!("grade-name-{k}"), Box::new(move |f| f.grades[k].name.clone()), Box::new(move |f, v| f.grades[k].name = v))}
-                    {number_field("分值", "points", format!("grade-points-{k}"), Box::new(move |f| f.grades[k].points), Box::new(move |f, v| f.grades[k].points = v))}
+                    <legend><Said text=msg!(host_setup.grade_n, n = k + 1) /></legend>
+                    {text_field_dyn(|l| td_string!(l, host_setup.label_name).to_string(), format!("grade-name-{k}"), Box::new(move |f| f.grades[k].name.clone()), Box::new(move |f, v| f.grades[k].name = v))}
+                    {number_field(|l| td_string!(l, host_setup.label_points).to_string(), format!("grade-points-{k}"), Box::new(move |f| f.grades[k].points), Box::new(move |f, v| f.grades[k].points = v))}
                     <label class="choice">
                         <input type="checkbox" name=format!("grade-satisfied-{k}") prop:checked=move || working.with(|f| f.grades[k].satisfied)
                             on:change=move |ev| { let v = event_target_checked(&ev); working.update(|f| f.grades[k].satisfied = v); } />
-                        <Bilingual zh="计入满意率" en="counts as satisfied" />
+                        {t!(i18n, host_setup.counts_as_satisfied)}
                     </label>
                 </fieldset>
             }
@@ -250,7 +247,7 @@ fn EditMeeting(
         let mut problems = Vec::new();
         match parse_roster(&roster.get()) {
             Ok(list) => file.presenters = list,
-            Err(list) => problems.extend(list.iter().map(|e| (MeetingField::Presenters, e.to_string()))),
+            Err(list) => problems.extend(list.iter().map(|e| (MeetingField::Presenters, Message::core(e)))),
         }
         let names: Vec<String> = aspects
             .get()
@@ -281,21 +278,21 @@ fn EditMeeting(
             file.draw = None;
         }
         match Meeting::try_from(file) {
-            Err(e) => errors.set(vec![(e.field(), e.to_string())]),
+            Err(e) => errors.set(vec![(e.field(), Message::core(&e))]),
             Ok(meeting) => {
                 let now = platform::now();
                 let outcome = if ctx.with_host(|_| ()).is_none() {
-                    ctx.start(meeting)
+                    ctx.start(meeting).map_err(Message::core)
                 } else {
                     ctx.act(|h| h.edit_meeting(meeting, &now))
                         .unwrap_or(Ok(()))
-                        .map_err(|e| e.to_string())
+                        .map_err(Message::core)
                 };
                 match outcome {
                     Err(e) => errors.set(vec![(MeetingField::Details, e)]),
                     Ok(()) => {
                         errors.set(Vec::new());
-                        ctx.say("会议已保存 — meeting saved");
+                        ctx.say(msg!(host_setup.meeting_saved));
                         if let Some(f) = ctx.with_host(|h| h.meeting().to_file()) {
                             roster.set(roster_text(&f.presenters));
                             working.set(f);
@@ -308,32 +305,32 @@ fn EditMeeting(
     let presenter_count = move || roster.with(|r| r.lines().filter(|l| !l.trim().is_empty()).count());
     view! {
         <section class="screen host-setup" aria-labelledby="setup-title">
-            <h1 id="setup-title" class="screen__title"><Bilingual zh="会议设置" en="Set up the meeting" /></h1>
+            <h1 id="setup-title" class="screen__title">{t!(i18n, host_setup.set_up_the_meeting)}</h1>
             <form class="form setup-form" on:submit=apply>
                 <div class="form__row">
-                    {text_field("会议名称", "Title", "title", |f| f.title.clone(), |f, v| f.title = v)}
-                    {text_field("日期", "Date", "date", |f| f.date.clone(), |f, v| f.date = v)}
-                    {text_field("地点", "Place", "place", |f| f.place.clone(), |f, v| f.place = v)}
+                    {text_field(|l| td_string!(l, host_setup.label_title).to_string(), "title", |f| f.title.clone(), |f, v| f.title = v)}
+                    {text_field(|l| td_string!(l, host_setup.label_date).to_string(), "date", |f| f.date.clone(), |f, v| f.date = v)}
+                    {text_field(|l| td_string!(l, host_setup.label_place).to_string(), "place", |f| f.place.clone(), |f, v| f.place = v)}
                 </div>
                 <label class="field">
-                    <span><Bilingual zh="评议凭证" en="Rater credential" /></span>
+                    <span>{t!(i18n, host_setup.rater_credential)}</span>
                     <select name="credential" prop:value=move || working.with(|f| f.credential.clone())
                         on:change=move |ev| { let v = event_target_value(&ev); working.update(|f| f.credential = v); }>
-                        <option value="code">{super::tr("一次性选票码（推荐）", "one-time ballot codes (recommended)")}</option>
-                        <option value="open">"不用选票码，按类别清点 — no codes, counted per group"</option>
+                        <option value="code">{move || t_string!(i18n, host_setup.one_time_ballot_codes_recommended).to_string()}</option>
+                        <option value="open">{move || t_string!(i18n, host_setup.open_mode).to_string()}</option>
                     </select>
                 </label>
                 {errors_for(MeetingField::Details)}
                 <label class="field">
                     <span>
-                        <Bilingual zh="述职人员名单：每行 姓名、单位、乡镇（可直接从 Excel / WPS 粘贴）" en="Presenters: one per line — name, unit, township (paste straight from Excel / WPS)" />
-                        " " {move || view! { <Said text=format!("（{n} 行） — ({n} lines)", n = presenter_count()) /> }}
+                        {t!(i18n, host_setup.presenters_one_per_line_name)}
+                        " " {move || view! { <Said text=msg!(host_setup.n_lines, n = presenter_count()) /> }}
                     </span>
                     <textarea name="roster" rows="10" prop:value=roster on:input=move |ev| roster.set(event_target_value(&ev))></textarea>
                 </label>
                 {errors_for(MeetingField::Presenters)}
                 <label class="field">
-                    <span><Bilingual zh="评议项目（每行一项，第一项为总体评价）" en="Aspects (one per line; the first is the overall aspect)" /></span>
+                    <span>{t!(i18n, host_setup.aspects_one_per_line_the)}</span>
                     <textarea name="aspects" rows="8" prop:value=aspects on:input=move |ev| aspects.set(event_target_value(&ev))></textarea>
                 </label>
                 {errors_for(MeetingField::Aspects)}
@@ -342,28 +339,28 @@ fn EditMeeting(
                 <div class="form__row">{groups}</div>
                 {errors_for(MeetingField::Groups)}
                 <fieldset class="group-fields">
-                    <legend><Bilingual zh="等次规则" en="Level rules" /></legend>
-                    {number_field("优秀比例上限 %", "excellent: at most this % of those rated", "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}
-                    {number_field("优秀最低分", "excellent: minimum score", "excellent-min".to_owned(), Box::new(|f| f.rules.excellent_min), Box::new(|f, v| f.rules.excellent_min = v))}
-                    {number_field("低于此分为基本称职", "below this score: basic (基本称职)", "basic-below".to_owned(), Box::new(|f| f.rules.basic_below), Box::new(|f, v| f.rules.basic_below = v))}
-                    {number_field("低于此分为不称职", "below this score: unfit (不称职)", "unfit-below".to_owned(), Box::new(|f| f.rules.unfit_below), Box::new(|f, v| f.rules.unfit_below = v))}
+                    <legend>{t!(i18n, host_setup.level_rules)}</legend>
+                    {number_field(|l| td_string!(l, host_setup.label_excellent_at_most_this_of).to_string(), "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}
+                    {number_field(|l| td_string!(l, host_setup.label_excellent_minimum_score).to_string(), "excellent-min".to_owned(), Box::new(|f| f.rules.excellent_min), Box::new(|f, v| f.rules.excellent_min = v))}
+                    {number_field(|l| td_string!(l, host_setup.label_below_this_score_basic).to_string(), "basic-below".to_owned(), Box::new(|f| f.rules.basic_below), Box::new(|f, v| f.rules.basic_below = v))}
+                    {number_field(|l| td_string!(l, host_setup.label_below_this_score_unfit).to_string(), "unfit-below".to_owned(), Box::new(|f| f.rules.unfit_below), Box::new(|f, v| f.rules.unfit_below = v))}
                 </fieldset>
                 {errors_for(MeetingField::Rules)}
                 {move || (!errors.with(Vec::is_empty)).then(|| view! {
                     <p class="banner" data-state="error">
-                        <Bilingual zh="会议未保存：请按各处提示修改。" en="Not saved: fix what is marked beside the fields." />
+                        {t!(i18n, host_setup.not_saved_fix_what_is)}
                     </p>
                 })}
                 <div class="actions">
-                    <button type="submit" class="button" data-variant="primary"><Bilingual zh="保存会议" en="Save the meeting" /></button>
+                    <button type="submit" class="button" data-variant="primary">{t!(i18n, host_setup.save_the_meeting)}</button>
                     <button type="button" class="button" on:click=move |_| {
                         let Some(file) = host_context().with_host(|h| h.meeting().to_file()) else { return };
                         let text = serde_json::to_string_pretty(&file).unwrap_or_default();
                         if let Err(e) = platform::download(&format!("meeting-{}.json", file.id), "application/json", &text) {
-                            errors.set(vec![(MeetingField::Details, e)]);
+                            errors.set(vec![(MeetingField::Details, Message::core(e))]);
                         }
                     }>
-                        <Bilingual zh="导出会议文件" en="Export the meeting file" />
+                        {t!(i18n, host_setup.export_the_meeting_file)}
                     </button>
                 </div>
             </form>
@@ -375,6 +372,7 @@ fn EditMeeting(
 /// the report when the host chooses to.
 #[component]
 fn PresenterNotes() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     let rows = ctx
         .with_host(|h| {
@@ -397,7 +395,7 @@ fn PresenterNotes() -> impl IntoView {
                             let text = event_target_value(&ev);
                             let now = platform::now();
                             ctx.act(|h| h.set_note(p, &text, &now));
-                            ctx.say("点评已保存 — note saved");
+                            ctx.say(msg!(host_setup.note_saved));
                         }></textarea>
                 </label>
             }
@@ -405,7 +403,7 @@ fn PresenterNotes() -> impl IntoView {
         .collect_view();
     view! {
         <details class="panel notes">
-            <summary><Bilingual zh="提问式点评记录（每位述职人一条）" en="Notes on each presenter (提问式点评)" /></summary>
+            <summary>{t!(i18n, host_setup.notes_on_each_presenter)}</summary>
             {rows}
         </details>
     }

@@ -2,8 +2,11 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, td_string, use_i18n};
+use crate::msg;
+
 use super::host_app::host_context;
-use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage, Said};
+use super::{ConfirmAction, ConfirmTexts, Message, QrImage, Said};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::kiosk::{JoinV1, encode_join};
@@ -11,16 +14,17 @@ use crate::domain::kiosk::{JoinV1, encode_join};
 /// The tablets-and-codes step.
 #[component]
 pub fn HostTablets() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     if ctx.with_host(|h| h.phase()).is_none() {
-        return view! { <p class="notice" data-state="waiting"><Bilingual zh="请先设置会议。" en="Set up the meeting first." /></p> }.into_any();
+        return view! { <p class="notice" data-state="waiting">{t!(i18n, host_tablets.set_up_the_meeting_first)}</p> }.into_any();
     }
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Message>);
     let ctx_open = ctx.clone();
     let open = move || {
         let now = platform::now();
         if let Some(Err(e)) = ctx_open.act(|h| h.open_voting(&now)) {
-            message.set(Some(e.to_string()));
+            message.set(Some(Message::core(e)));
         }
     };
     let ctx_join = ctx.clone();
@@ -38,7 +42,7 @@ pub fn HostTablets() -> impl IntoView {
     let copy = move |_| {
         if let (Some(text), Some(w)) = (link_for_copy(), web_sys::window()) {
             let _ = w.navigator().clipboard().write_text(&text);
-            message.set(Some("链接已复制 — link copied".to_owned()));
+            message.set(Some(msg!(host_tablets.link_copied)));
         }
     };
     let download_join = move |_| {
@@ -47,7 +51,7 @@ pub fn HostTablets() -> impl IntoView {
             if let Err(e) =
                 platform::download(&format!("join-{}.json", j.meeting.id), "application/json", &text)
             {
-                message.set(Some(e));
+                message.set(Some(Message::core(e)));
             }
         }
     };
@@ -56,16 +60,16 @@ pub fn HostTablets() -> impl IntoView {
         match ctx_phase.with_host(|h| h.phase()).unwrap_or(Phase::Setup) {
         Phase::Setup => view! {
             <section class="panel" aria-labelledby="open-title">
-                <h2 id="open-title"><Bilingual zh="开放投票" en="Open voting" /></h2>
-                <p><Bilingual zh="开放后会议内容和抽签结果固定，平板才能加入。" en="Opening fixes the meeting and the draw; only then can tablets join." /></p>
+                <h2 id="open-title">{t!(i18n, host_tablets.open_voting)}</h2>
+                <p>{t!(i18n, host_tablets.opening_fixes_the_meeting_and)}</p>
                 {
                     let open = open.clone();
                     view! {
                         <ConfirmAction variant="primary" on_confirm=Callback::new(move |()| open()) texts=ConfirmTexts {
-                            action: ("开放投票", "Open voting"),
-                            question: ("确定开放投票？之后不能再修改会议。", "Open voting? The meeting can no longer be changed."),
-                            confirm: ("确定开放", "Open now"),
-                            cancel: ("取消", "Cancel"),
+                            action: |l| td_string!(l, host_tablets.open_voting).to_string(),
+                            question: |l| td_string!(l, host_tablets.open_voting_the_meeting_can).to_string(),
+                            confirm: |l| td_string!(l, host_tablets.open_now).to_string(),
+                            cancel: |l| td_string!(l, host_tablets.cancel).to_string(),
                         } />
                     }
                 }
@@ -74,16 +78,16 @@ pub fn HostTablets() -> impl IntoView {
         .into_any(),
         _ => view! {
             <section class="panel" aria-labelledby="join-title">
-                <h2 id="join-title"><Bilingual zh="平板加入会议" en="Tablets join the meeting" /></h2>
-                <p><Bilingual zh="在每台平板上打开此链接，或把会议文件拷到平板上打开。" en="Open this link on every tablet, or copy the meeting file to the tablet and open it there." /></p>
+                <h2 id="join-title">{t!(i18n, host_tablets.tablets_join_the_meeting)}</h2>
+                <p>{t!(i18n, host_tablets.open_this_link_on_every)}</p>
                 <div class="join-qr">
-                    <QrImage text=qr_text label="加入会议二维码 — QR code to join the meeting" level=qrcode::EcLevel::L
-                        too_long="名单太长，无法放进一个二维码：请用下面的链接或平板用会议文件。 — The list is too long for one QR code: use the link or the meeting file below." />
+                    <QrImage text=qr_text label=msg!(host_tablets.qr_code_to_join_the) level=qrcode::EcLevel::L
+                        too_long=msg!(host_tablets.the_list_is_too_long) />
                 </div>
                 <p class="join-link"><a href=link_for_href.clone() data-testid="join-link">{link.clone()}</a></p>
                 <div class="actions">
-                    <button class="button" on:click=copy.clone()><Bilingual zh="复制链接" en="Copy the link" /></button>
-                    <button class="button" on:click=download_join.clone()><Bilingual zh="下载平板用会议文件" en="Download the meeting file for tablets" /></button>
+                    <button class="button" on:click=copy.clone()>{t!(i18n, host_tablets.copy_the_link)}</button>
+                    <button class="button" on:click=download_join.clone()>{t!(i18n, host_tablets.download_the_meeting_file_for)}</button>
                 </div>
             </section>
         }
@@ -92,7 +96,7 @@ pub fn HostTablets() -> impl IntoView {
     };
     view! {
         <section class="screen host-tablets" aria-labelledby="tablets-title">
-            <h1 id="tablets-title" class="screen__title"><Bilingual zh="平板与选票码" en="Tablets and ballot codes" /></h1>
+            <h1 id="tablets-title" class="screen__title">{t!(i18n, host_tablets.tablets_and_ballot_codes)}</h1>
             {open_section}
             {move || message.get().map(|m| view! { <p class="notice" role="status"><Said text=m /></p> })}
             <CodeSlips />
@@ -104,10 +108,11 @@ pub fn HostTablets() -> impl IntoView {
 /// Issue codes per group and print them as A4 sheets of cut-out slips.
 #[component]
 fn CodeSlips() -> impl IntoView {
+    let i18n = use_i18n();
     let ctx = host_context();
     if !ctx.with_host(|h| h.uses_codes()).unwrap_or(false) {
         return view! {
-            <p class="notice"><Bilingual zh="本次会议不用选票码：评议人在平板上选择类别，按应到人数清点。" en="This meeting has no codes: raters choose their group on the tablet; counts are checked against 应到." /></p>
+            <p class="notice">{t!(i18n, host_tablets.this_meeting_has_no_codes)}</p>
         }
         .into_any();
     }
@@ -119,7 +124,7 @@ fn CodeSlips() -> impl IntoView {
             .map(|(g, &n)| (g.name.clone(), g.expected, n))
             .collect::<Vec<_>>()
     });
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Message>);
     let rows = groups
         .unwrap_or_default()
         .into_iter()
@@ -130,11 +135,11 @@ fn CodeSlips() -> impl IntoView {
             let issue = move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
                 let Ok(n) = wanted.get().trim().parse::<u32>() else {
-                    return message.set(Some("数量须为整数 — the count must be a whole number".to_owned()));
+                    return message.set(Some(msg!(host_tablets.the_count_must_be_a)));
                 };
                 let now = platform::now();
                 match ctx.act(|h| h.issue_codes(g, n, &now)) {
-                    Some(Err(e)) => message.set(Some(e.to_string())),
+                    Some(Err(e)) => message.set(Some(Message::core(e))),
                     _ => message.set(None),
                 }
             };
@@ -142,10 +147,10 @@ fn CodeSlips() -> impl IntoView {
                 <form class="form form__row codes-row" on:submit=issue>
                     <span class="codes-row__group">{name.clone()}</span>
                     <label class="field field--number">
-                        <span><Bilingual zh="选票码数量" en="Codes" /></span>
+                        <span>{t!(i18n, host_tablets.codes)}</span>
                         <input type="number" min="0" name=format!("codes-{g}") prop:value=wanted on:input=move |ev| wanted.set(event_target_value(&ev)) />
                     </label>
-                    <button type="submit" class="button"><Bilingual zh="生成" en="Issue" /></button>
+                    <button type="submit" class="button">{t!(i18n, host_tablets.issue)}</button>
                 </form>
             }
         })
@@ -166,7 +171,7 @@ fn CodeSlips() -> impl IntoView {
                                 <span class="slip__title">{title.clone()}</span>
                                 <span class="slip__group">{group.clone()}</span>
                                 <strong class="slip__code" data-testid="code">{c.to_string()}</strong>
-                                <span class="slip__help"><Bilingual zh="在平板上输入此码后评议；每码只能用一次。" en="Enter this code on the tablet; it works once." /></span>
+                                <span class="slip__help">{t!(i18n, host_tablets.enter_this_code_on_the)}</span>
                             </div>
                         }
                     })
@@ -176,10 +181,10 @@ fn CodeSlips() -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="codes-title">
-            <h2 id="codes-title"><Bilingual zh="选票码" en="Ballot codes" /></h2>
+            <h2 id="codes-title">{t!(i18n, host_tablets.ballot_codes)}</h2>
             {rows}
             {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
-            <button class="button" on:click=|_| platform::print()><Bilingual zh="打印选票条（A4）" en="Print the code slips (A4)" /></button>
+            <button class="button" on:click=|_| platform::print()>{t!(i18n, host_tablets.print_the_code_slips_a4)}</button>
             <div class="slips">{slips}</div>
         </section>
     }

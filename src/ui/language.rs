@@ -3,54 +3,62 @@
 //! language. Files stay language-neutral (ids, not words); the CSV headers and the printed
 //! report follow the chosen language.
 //!
-//! Every text is written once, in both languages, where it is used: `<Bilingual zh en>` for
-//! labels, and "中文 — English" for messages built at run time (every error of the rules core
-//! reads that way). [`pick`] chooses the half for the current language.
+//! Every text of the screens lives in `locales/zh.json` and `locales/en.json`; leptos_i18n
+//! turns them into typed keys at build time (`build.rs`), so a missing key or a misspelt
+//! interpolation is a compile error, and `t!(i18n, screen.key)` shows the text in the chosen
+//! language. A text raised now and shown later (a notice, an error) travels as a [`Message`],
+//! which is rendered in the language of the moment it is shown.
+//!
+//! The rules core does not know Leptos: its error messages carry both languages, written
+//! "中文 — English" (the command-line tool prints them whole). [`Message::core`] shows the half
+//! for the chosen language.
+//!
+//! Dates and times are formatted for the language with the browser's `Intl.DateTimeFormat`.
+//! Scores, percentages and counts keep the rules core's exact decimal text: Chinese and English
+//! write them alike (the same digits, decimal point and "%").
+
+use std::fmt;
+use std::sync::Arc;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::browser::storage::{self, LANGUAGE_KEY};
+use crate::domain::level::Level;
+pub use crate::i18n::Locale;
+use crate::i18n::{td_string, use_i18n};
 
-/// A screen language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Zh,
-    En,
-}
-
-impl Lang {
-    /// The value of the `lang` attribute.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
+/// The value of the `lang` attribute for a locale.
+pub fn lang_tag(locale: Locale) -> &'static str {
+    match locale {
+        Locale::zh => "zh-CN",
+        Locale::en => "en",
     }
 }
 
 /// The stored choice, else the browser's language (English only if the browser asks for it).
-fn initial() -> Lang {
-    if let Ok(Some(lang)) = storage::load::<Lang>(LANGUAGE_KEY) {
-        return lang;
+fn initial() -> Locale {
+    if let Ok(Some(locale)) = storage::load::<Locale>(LANGUAGE_KEY) {
+        return locale;
     }
     let browser = web_sys::window()
         .and_then(|w| w.navigator().language())
         .unwrap_or_default();
     if browser.to_ascii_lowercase().starts_with("en") {
-        Lang::En
+        Locale::en
     } else {
-        Lang::Zh
+        Locale::zh
     }
 }
 
-/// Makes the language available to every component, and keeps `<html lang>` in step.
-pub fn provide_language() -> RwSignal<Lang> {
-    let lang = RwSignal::new(initial());
-    provide_context(lang);
+/// Creates the i18n context for every component below, in the remembered language, and keeps
+/// `<html lang>` in step.
+pub fn provide_language() {
+    // A context whose first locale is given (the library's main context would follow the
+    // browser's languages only); nothing is kept in a cookie.
+    let i18n = leptos_i18n::context::init_i18n_subcontext::<Locale>(Some(Signal::stored(initial())));
+    provide_context(i18n);
     Effect::new(move |_| {
-        let tag = lang.get().tag();
+        let tag = lang_tag(i18n.get_locale());
         if let Some(root) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
@@ -58,82 +66,190 @@ pub fn provide_language() -> RwSignal<Lang> {
             let _ = root.set_attribute("lang", tag);
         }
     });
-    lang
 }
 
-/// The current language (Chinese outside an app, for example in component tests).
-pub fn use_language() -> RwSignal<Lang> {
-    use_context::<RwSignal<Lang>>().unwrap_or_else(|| RwSignal::new(Lang::Zh))
+/// The current language, tracked (Chinese outside an app, for example in component tests).
+pub fn current_locale() -> Locale {
+    use_context::<leptos_i18n::I18nContext<Locale>>().map_or(Locale::zh, |i18n| i18n.get_locale())
 }
 
-/// The half of a "中文 — English" text for `lang`; a text without the separator is shown as
-/// it is.
-pub fn pick(lang: Lang, text: &str) -> String {
+/// The half of a "中文 — English" text of the rules core for `locale`; a text without the
+/// separator is shown as it is.
+pub fn pick(locale: Locale, text: &str) -> String {
     match text.split_once(" — ") {
-        Some((zh, en)) => match lang {
-            Lang::Zh => zh.trim().to_owned(),
-            Lang::En => en.trim().to_owned(),
+        Some((zh, en)) => match locale {
+            Locale::zh => zh.trim().to_owned(),
+            Locale::en => en.trim().to_owned(),
         },
         None => text.to_owned(),
     }
 }
 
-/// A reactive text for attributes and options: `aria-label=tr("中文", "English")`.
-pub fn tr(zh: &'static str, en: &'static str) -> impl Fn() -> &'static str + Clone + Send + Sync + 'static {
-    let lang = use_language();
-    move || match lang.get() {
-        Lang::Zh => zh,
-        Lang::En => en,
+/// A text raised now and shown later, in the language chosen when it is shown.
+#[derive(Clone)]
+pub struct Message(Arc<dyn Fn(Locale) -> String + Send + Sync>);
+
+impl Message {
+    /// A message from the locale files; usually written with [`msg!`](crate::msg).
+    pub fn new(text: impl Fn(Locale) -> String + Send + Sync + 'static) -> Self {
+        Self(Arc::new(text))
+    }
+
+    /// A message of the rules core ("中文 — English", see the module documentation).
+    pub fn core(text: impl fmt::Display) -> Self {
+        let text = text.to_string();
+        Self::new(move |locale| pick(locale, &text))
+    }
+
+    /// The message in `locale`.
+    pub fn text(&self, locale: Locale) -> String {
+        (self.0)(locale)
     }
 }
 
-/// A level's name in `lang`.
-pub fn level_name(lang: Lang, level: crate::domain::level::Level) -> &'static str {
-    match lang {
-        Lang::Zh => level.name_zh(),
-        Lang::En => level.name_en(),
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Message").field(&self.text(Locale::en)).finish()
     }
 }
 
-/// Two "中文 — English" texts as one: "甲乙 — A B".
-pub fn join(first: &str, second: &str) -> String {
-    let (z1, e1) = first.split_once(" — ").unwrap_or((first, first));
-    let (z2, e2) = second.split_once(" — ").unwrap_or((second, second));
-    format!("{z1}{z2} — {e1} {e2}")
+/// A value put into a message: plain values as they print, messages in the message's locale.
+pub trait LocalArg {
+    fn in_locale(&self, locale: Locale) -> String;
 }
 
-/// A run-time message ("中文 — English") in the current language.
+impl<T: fmt::Display> LocalArg for T {
+    fn in_locale(&self, _: Locale) -> String {
+        self.to_string()
+    }
+}
+
+impl LocalArg for Message {
+    fn in_locale(&self, locale: Locale) -> String {
+        self.text(locale)
+    }
+}
+
+/// A [`Message`] from a key of the locale files, with its interpolations:
+/// `msg!(host_setup.lines, n = count)`. An interpolated [`Message`] follows the language.
+#[macro_export]
+macro_rules! msg {
+    ($($key:ident).+ $(, $name:ident = $value:expr)* $(,)?) => {{
+        // `msg!(key, n = n)` moves `n` in as it is.
+        $(#[allow(clippy::redundant_locals)]
+        let $name = $value;)*
+        $crate::ui::Message::new(move |locale| {
+            $(let $name = $crate::ui::LocalArg::in_locale(&$name, locale);)*
+            $crate::i18n::td_string!(locale, $($key).+ $(, $name)*).to_string()
+        })
+    }};
+}
+
+/// A level's name in `locale`.
+pub fn level_name(locale: Locale, level: Level) -> String {
+    match level {
+        Level::Excellent => td_string!(locale, level.excellent).to_string(),
+        Level::Competent => td_string!(locale, level.competent).to_string(),
+        Level::Basic => td_string!(locale, level.basic).to_string(),
+        Level::Unfit => td_string!(locale, level.unfit).to_string(),
+    }
+}
+
+/// A level id ("basic") in words, as a message; "—" when there is none.
+pub fn level_message(id: Option<&str>) -> Message {
+    match id.and_then(Level::parse) {
+        Some(level) => Message::new(move |locale| level_name(locale, level)),
+        None => Message::new(|_| "—".to_owned()),
+    }
+}
+
+/// `Intl.DateTimeFormat` options of a meeting date (a calendar day, not a moment).
+const DATE_FIELDS: &[(&str, &str)] = &[
+    ("year", "numeric"),
+    ("month", "long"),
+    ("day", "numeric"),
+    ("timeZone", "UTC"),
+];
+
+/// `Intl.DateTimeFormat` options of a logged moment, to the second, 24-hour clock.
+const TIME_FIELDS: &[(&str, &str)] = &[
+    ("year", "numeric"),
+    ("month", "2-digit"),
+    ("day", "2-digit"),
+    ("hour", "2-digit"),
+    ("minute", "2-digit"),
+    ("second", "2-digit"),
+    ("hourCycle", "h23"),
+];
+
+/// A calendar date ("2026-11-27") as the language writes it: "2026年11月27日",
+/// "November 27, 2026". Anything that is not such a date is shown as it is.
+pub fn format_date(locale: Locale, date: &str) -> String {
+    let parts: Vec<_> = date.split('-').collect();
+    let [year, month, day] = parts.as_slice() else {
+        return date.to_owned();
+    };
+    let (Ok(year), Ok(month), Ok(day)) = (year.parse::<u32>(), month.parse::<u32>(), day.parse::<u32>())
+    else {
+        return date.to_owned();
+    };
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return date.to_owned();
+    }
+    let when = js_sys::Date::new(&format!("{year:04}-{month:02}-{day:02}T00:00:00Z").into());
+    intl_format(locale, DATE_FIELDS, &when).unwrap_or_else(|| date.to_owned())
+}
+
+/// A moment stored as ISO 8601 UTC ("2026-11-27T02:15:09.123Z") in local time, as the
+/// language writes it: "2026/11/27 10:15:09", "11/27/2026, 10:15:09". Anything else is shown
+/// as it is.
+pub fn format_time(locale: Locale, iso: &str) -> String {
+    let when = js_sys::Date::new(&iso.into());
+    if when.get_time().is_nan() {
+        return iso.to_owned();
+    }
+    intl_format(locale, TIME_FIELDS, &when).unwrap_or_else(|| iso.to_owned())
+}
+
+/// `when` through `Intl.DateTimeFormat` with the given option fields.
+fn intl_format(locale: Locale, fields: &[(&str, &str)], when: &js_sys::Date) -> Option<String> {
+    let options = js_sys::Object::new();
+    for (name, value) in fields {
+        js_sys::Reflect::set(&options, &(*name).into(), &(*value).into()).ok()?;
+    }
+    let locales = js_sys::Array::of1(&lang_tag(locale).into());
+    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options).format();
+    format.call1(&wasm_bindgen::JsValue::NULL, when).ok()?.as_string()
+}
+
+/// A run-time message in the current language.
 #[component]
 pub fn Said(
-    /// The message in both languages.
-    #[prop(into)]
-    text: String,
+    /// The message.
+    text: Message,
 ) -> impl IntoView {
-    let lang = use_language();
-    move || {
-        let l = lang.get();
-        view! { <span lang=l.tag()>{pick(l, &text)}</span> }
-    }
+    move || text.text(current_locale())
 }
 
 /// The header button that switches the language; the choice is stored at once.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
-    let lang = use_language();
+    let i18n = use_i18n();
     let toggle = move |_| {
-        let next = match lang.get_untracked() {
-            Lang::Zh => Lang::En,
-            Lang::En => Lang::Zh,
+        let next = match i18n.get_locale_untracked() {
+            Locale::zh => Locale::en,
+            Locale::en => Locale::zh,
         };
-        lang.set(next);
+        i18n.set_locale(next);
         let _ = storage::save(LANGUAGE_KEY, &next);
     };
+    // The button names the other language in that language.
     view! {
         <button class="button language-switch" data-variant="quiet" data-testid="language" on:click=toggle
-            aria-label=move || match lang.get() { Lang::Zh => "Switch to English", Lang::En => "切换到中文" }>
-            {move || match lang.get() {
-                Lang::Zh => view! { <span lang="en">"English"</span> }.into_any(),
-                Lang::En => view! { <span lang="zh-CN">"中文"</span> }.into_any(),
+            aria-label=move || match i18n.get_locale() { Locale::zh => "Switch to English", Locale::en => "切换到中文" }>
+            {move || match i18n.get_locale() {
+                Locale::zh => view! { <span lang="en">"English"</span> }.into_any(),
+                Locale::en => view! { <span lang="zh-CN">"中文"</span> }.into_any(),
             }}
         </button>
     }
@@ -146,9 +262,20 @@ mod tests {
     #[test]
     fn picks_the_half_for_the_language() {
         let text = "文件超过 64 MiB — the file is larger than 64 MiB";
-        assert_eq!(pick(Lang::Zh, text), "文件超过 64 MiB");
-        assert_eq!(pick(Lang::En, text), "the file is larger than 64 MiB");
-        assert_eq!(pick(Lang::En, "P01"), "P01");
-        assert_eq!(join("甲 — A", "（乙） — (B)"), "甲（乙） — A (B)");
+        assert_eq!(pick(Locale::zh, text), "文件超过 64 MiB");
+        assert_eq!(pick(Locale::en, text), "the file is larger than 64 MiB");
+        assert_eq!(pick(Locale::en, "P01"), "P01");
+    }
+
+    #[test]
+    fn a_message_is_rendered_in_the_language_of_the_moment() {
+        let rejected = msg!(
+            host_collect.rejected,
+            reason = Message::core("签名无效 — bad signature")
+        );
+        assert_eq!(rejected.text(Locale::zh), "拒收：签名无效");
+        assert_eq!(rejected.text(Locale::en), "rejected: bad signature");
+        assert_eq!(level_name(Locale::en, Level::Basic), "basically competent");
+        assert_eq!(level_name(Locale::zh, Level::Basic), "基本称职");
     }
 }

@@ -1,8 +1,8 @@
 //! A read-only overview of a meeting: what, when, where, who presents, who rates.
 
+use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 
-use super::Bilingual;
 use crate::domain::meeting::Meeting;
 
 /// Title, date and place, the rater groups with weights and 应到, the aspects, and the
@@ -12,6 +12,7 @@ pub fn MeetingOverview(
     /// The meeting to show.
     meeting: Meeting,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let groups = meeting
         .groups()
         .iter()
@@ -19,7 +20,7 @@ pub fn MeetingOverview(
             view! {
                 <li>
                     {g.name.clone()} " · " {format!("{}%", g.weight)} " · "
-                    <Bilingual zh="应到" en="expected" /> " " {g.expected}
+                    {t!(i18n, meeting_overview.expected)} " " {g.expected}
                 </li>
             }
         })
@@ -48,28 +49,28 @@ pub fn MeetingOverview(
         <article class="meeting-overview">
             <h2 id="demo-title" class="meeting-overview__title">{meeting.title().to_owned()}</h2>
             <p class="meeting-overview__when">
-                {meeting.date().to_owned()} " · " {meeting.place().to_owned()}
+                {let date = meeting.date().to_owned(); move || super::format_date(i18n.get_locale(), &date)} " · " {meeting.place().to_owned()}
             </p>
             <div class="meeting-overview__facts">
                 <section>
-                    <h3><Bilingual zh="评议人员" en="Rater groups" /></h3>
+                    <h3>{t!(i18n, meeting_overview.rater_groups)}</h3>
                     <ul>{groups}</ul>
                 </section>
                 <section>
-                    <h3><Bilingual zh="评议内容" en="Aspects" /></h3>
+                    <h3>{t!(i18n, meeting_overview.aspects)}</h3>
                     <ol>{aspects}</ol>
                 </section>
             </div>
             <table class="table">
                 <caption>
-                    <Bilingual zh="述职人员名单" en="Presenters" /> " (" {meeting.presenters().len()} ")"
+                    {t!(i18n, meeting_overview.presenters)} " (" {meeting.presenters().len()} ")"
                 </caption>
                 <thead>
                     <tr>
                         <th scope="col">"#"</th>
-                        <th scope="col"><Bilingual zh="姓名" en="Name" /></th>
-                        <th scope="col"><Bilingual zh="村" en="Village" /></th>
-                        <th scope="col"><Bilingual zh="乡镇" en="Township" /></th>
+                        <th scope="col">{t!(i18n, meeting_overview.name)}</th>
+                        <th scope="col">{t!(i18n, meeting_overview.village)}</th>
+                        <th scope="col">{t!(i18n, meeting_overview.township)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

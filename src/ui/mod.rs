@@ -2,7 +2,6 @@
 //! effect; one public component per file, named after it.
 
 mod app;
-mod bilingual;
 mod confirm_action;
 mod host_app;
 mod host_board;
@@ -22,8 +21,7 @@ mod start_screen;
 mod verify_page;
 
 pub use app::{App, DeviceRole};
-pub use bilingual::Bilingual;
-pub use confirm_action::{ConfirmAction, ConfirmTexts};
+pub use confirm_action::{ConfirmAction, ConfirmTexts, LocalText};
 pub use host_app::HostApp;
 pub use host_board::HostBoard;
 pub use host_close::HostClose;
@@ -33,7 +31,10 @@ pub use host_override::LevelOverrides;
 pub use host_scanner::HostScanner;
 pub use host_setup::HostSetup;
 pub use host_tablets::HostTablets;
-pub use language::{Lang, LanguageSwitch, Said, join, level_name, pick, provide_language, tr, use_language};
+pub use language::{
+    LanguageSwitch, LocalArg, Locale, Message, Said, current_locale, format_date, format_time, lang_tag,
+    level_message, level_name, pick, provide_language,
+};
 pub use meeting_overview::MeetingOverview;
 pub use qr_image::QrImage;
 pub use rater_app::RaterApp;

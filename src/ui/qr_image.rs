@@ -25,18 +25,20 @@ pub fn QrImage(
     #[prop(into)]
     text: Signal<String>,
     /// What the image is, for assistive technology.
-    label: &'static str,
+    label: super::Message,
     /// Error correction level (M for ballots drawn large, L for the long join link).
     level: EcLevel,
     /// Shown when the text does not fit a QR code.
-    too_long: &'static str,
+    too_long: super::Message,
 ) -> impl IntoView {
     let svg = Memo::new(move |_| text.with(|t| qr_svg(t, level)));
-    let lang = super::use_language();
-    move || {
-        match svg.get() {
-        Some(svg) => view! { <div class="qr" role="img" aria-label=move || super::pick(lang.get(), label) inner_html=svg></div> }.into_any(),
-        None => view! { <p class="notice" data-state="waiting"><super::Said text=too_long /></p> }.into_any(),
-    }
+    move || match svg.get() {
+        Some(svg) => view! { <div class="qr" role="img" aria-label={
+            let label = label.clone();
+            move || label.text(super::current_locale())
+        } inner_html=svg></div> }
+        .into_any(),
+        None => view! { <p class="notice" data-state="waiting"><super::Said text=too_long.clone() /></p> }
+            .into_any(),
     }
 }

@@ -3,14 +3,19 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::msg;
+
 use super::rating_form::{jump_to, summary_line};
-use super::{Bilingual, ConfirmAction, ConfirmTexts, QrImage, RatingForm, Said};
+use super::{ConfirmAction, ConfirmTexts, Message, QrImage, RatingForm, Said};
 use crate::browser::device_key::load_or_create_device_key;
 use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
 use crate::browser::storage::{self, TABLET_DRAFT_KEY, TABLET_STATE_KEY};
 use crate::domain::ballot::BallotDraft;
-use crate::domain::kiosk::{JoinError, JoinV1, Kiosk, TabletStateV1, Tap, decode_join};
+use crate::domain::kiosk::{
+    JoinError, JoinV1, Kiosk, TabletEvent, TabletLogEntryV1, TabletStateV1, Tap, decode_join,
+};
 use crate::domain::meeting::{CredentialMode, Meeting};
 use crate::domain::signing::{DeviceKey, fingerprint};
 
@@ -26,22 +31,19 @@ enum Step {
     HandIn,
 }
 
-fn storage_problem(e: storage::StorageFailure) -> String {
-    super::join(
-        &e.to_string(),
-        "：本机未能保存，请勿刷新，并尽快由工作人员交票 — : not saved on this tablet; do not reload, and have staff hand in now",
-    )
+fn storage_problem(e: storage::StorageFailure) -> Message {
+    msg!(rater_app.not_saved_on_this_tablet, problem = Message::core(e))
 }
 
 /// Stores the tablet state (on join, submit and hand-in).
-fn save_state(kiosk: &Kiosk) -> Option<String> {
+fn save_state(kiosk: &Kiosk) -> Option<Message> {
     storage::save(TABLET_STATE_KEY, kiosk.state())
         .err()
         .map(storage_problem)
 }
 
 /// Stores the open ballot, or removes it once submitted or discarded (after every tap).
-fn save_draft(kiosk: &Kiosk) -> Option<String> {
+fn save_draft(kiosk: &Kiosk) -> Option<Message> {
     match kiosk.stored_draft() {
         Some(draft) => storage::save(TABLET_DRAFT_KEY, &draft).err().map(storage_problem),
         None => {
@@ -52,7 +54,7 @@ fn save_draft(kiosk: &Kiosk) -> Option<String> {
 }
 
 /// Stores both, state first: a submitted ballot is kept before its draft is cleared.
-fn save(kiosk: &Kiosk) -> Option<String> {
+fn save(kiosk: &Kiosk) -> Option<Message> {
     save_state(kiosk).or_else(|| save_draft(kiosk))
 }
 
@@ -62,11 +64,12 @@ pub fn RaterApp(
     /// Called when staff want to give the device another role.
     on_change_role: Callback<()>,
 ) -> impl IntoView {
-    let problem = RwSignal::new(None::<String>);
+    let i18n = use_i18n();
+    let problem = RwSignal::new(None::<Message>);
     let key: std::sync::Arc<Option<DeviceKey>> = std::sync::Arc::new(match load_or_create_device_key() {
         Ok(key) => Some(key),
         Err(e) => {
-            problem.set(Some(e.to_string()));
+            problem.set(Some(Message::core(e)));
             None
         }
     });
@@ -74,16 +77,16 @@ pub fn RaterApp(
         Ok(Some(state)) => match Kiosk::from_stored(state, storage::load(TABLET_DRAFT_KEY).ok().flatten()) {
             Ok(kiosk) => Some(kiosk),
             Err(e) => {
-                problem.set(Some(super::join(
-                    &e.to_string(),
-                    "（已保存的数据保留未动） — (the saved data is left untouched)",
+                problem.set(Some(msg!(
+                    rater_app.the_saved_data_is_left,
+                    problem = Message::core(e)
                 )));
                 None
             }
         },
         Ok(None) => None,
         Err(e) => {
-            problem.set(Some(e.to_string()));
+            problem.set(Some(Message::core(e)));
             None
         }
     };
@@ -92,7 +95,7 @@ pub fn RaterApp(
     let pending = RwSignal::new(
         fragment
             .strip_prefix("join=")
-            .map(|payload| decode_join(payload).map_err(|e| e.to_string())),
+            .map(|payload| decode_join(payload).map_err(Message::core)),
     );
     let step = RwSignal::new(Step::Kiosk);
     let device_fp = key
@@ -135,17 +138,17 @@ pub fn RaterApp(
             Step::Submitted(tracker) => view! {
                 <section class="screen kiosk-done" aria-labelledby="done-title">
                     <h1 id="done-title" class="screen__title" tabindex="-1">
-                        <Bilingual zh="选票已提交" en="Ballot submitted" />
+                        {t!(i18n, rater_app.ballot_submitted)}
                     </h1>
                     <p class="notice" data-state="pass">
-                        <Bilingual zh="您的选票已签名并保存在本平板上，表格已清空。" en="Your ballot is signed and stored on this tablet; the form is cleared." />
+                        {t!(i18n, rater_app.your_ballot_is_signed_and)}
                     </p>
                     <p class="kiosk-done__tracker">
-                        <Bilingual zh="回执码（可记下，用于事后核对）" en="Ballot tracker (note it to check later)" />
+                        {t!(i18n, rater_app.ballot_tracker_note_it_to)}
                         <strong class="tracker" data-testid="tracker">{tracker}</strong>
                     </p>
                     <button class="button" data-variant="primary" on:click=move |_| step.set(Step::Kiosk)>
-                        <Bilingual zh="交给下一位评议人" en="Pass to the next rater" />
+                        {t!(i18n, rater_app.pass_to_the_next_rater)}
                     </button>
                 </section>
             }
@@ -167,7 +170,7 @@ pub fn RaterApp(
                             problem.set(saved);
                             step.set(Step::Submitted(tracker));
                         }
-                        Some(Err(e)) => problem.set(Some(e.to_string())),
+                        Some(Err(e)) => problem.set(Some(Message::core(e))),
                         None => {}
                     }
                 };
@@ -197,11 +200,11 @@ pub fn RaterApp(
                 let back_gap = gap.clone();
                 view! {
                     <section class="screen kiosk-review" aria-labelledby="review-title">
-                        <h1 id="review-title" class="screen__title"><Bilingual zh="检查并提交" en="Review and submit" /></h1>
+                        <h1 id="review-title" class="screen__title">{t!(i18n, rater_app.review_and_submit)}</h1>
                         {gap.clone().map(|g| view! { <p class="banner" data-state="error" role="alert">{g.to_string()}</p> })}
-                        {blank.then(|| view! { <p class="notice" data-state="waiting"><Bilingual zh="您没有评任何人：提交后这是一张弃权票。" en="You rated nobody: submitted, this is a blank (abstaining) ballot." /></p> })}
+                        {blank.then(|| view! { <p class="notice" data-state="waiting">{t!(i18n, rater_app.you_rated_nobody_submitted_this)}</p> })}
                         <table class="table review-table">
-                            <thead><tr><th>"#"</th><th><Bilingual zh="述职人" en="Presenter" /></th><th><Bilingual zh="评价" en="Marks" /></th></tr></thead>
+                            <thead><tr><th>"#"</th><th>{t!(i18n, rater_app.presenter)}</th><th>{t!(i18n, rater_app.marks)}</th></tr></thead>
                             <tbody>{lines}</tbody>
                         </table>
                         <div class="actions">
@@ -211,10 +214,10 @@ pub fn RaterApp(
                                     set_timeout(move || jump_to("k", g.presenter_number - 1, g.first_aspect), std::time::Duration::from_millis(30));
                                 }
                             }>
-                                <Bilingual zh="返回修改" en="Back to the form" />
+                                {t!(i18n, rater_app.back_to_the_form)}
                             </button>
                             <button class="button" data-variant="primary" disabled=incomplete on:click=submit>
-                                <Bilingual zh="提交选票" en="Submit ballot" />
+                                {t!(i18n, rater_app.submit_ballot)}
                             </button>
                         </div>
                     </section>
@@ -233,20 +236,20 @@ pub fn RaterApp(
     };
 
     view! {
-        <section class="rater-app" aria-label=super::tr("评议平板", "Rater tablet")>
+        <section class="rater-app" aria-label=move || t_string!(i18n, rater_app.rater_tablet_2).to_string()>
             {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert"><Said text=p /></p> })}
             {body}
             <footer class="rater-app__footer">
-                <span><Bilingual zh="本机指纹" en="This tablet" /> " " <span class="fingerprint">{device_fp}</span></span>
+                <span>{t!(i18n, rater_app.this_tablet)} " " <span class="fingerprint">{device_fp}</span></span>
                 {move || host_fp.get().map(|fp| view! {
-                    <span><Bilingual zh="主持人指纹" en="Host" /> " " <span class="fingerprint">{fp}</span></span>
+                    <span>{t!(i18n, rater_app.host)} " " <span class="fingerprint">{fp}</span></span>
                 })}
                 // Once the tablet has joined, only staff (behind the PIN, on the hand-in screen)
                 // may give it another role.
                 <button class="button" data-variant="quiet"
                     hidden=move || has_kiosk.get().is_some()
                     on:click=move |_| on_change_role.run(())>
-                    <Bilingual zh="更改设备用途" en="Change this device's role" />
+                    {t!(i18n, rater_app.change_this_device_s_role)}
                 </button>
             </footer>
         </section>
@@ -259,6 +262,7 @@ fn rating_screen(
     step: RwSignal<Step>,
     update: impl Fn(&dyn Fn(&mut Kiosk)) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     // One copy of the draft per tap; each presenter's memo then reads it by reference.
     let draft = Signal::from(Memo::new(move |_| {
         kiosk.with(|k| k.as_ref().and_then(|k| k.draft().cloned()))
@@ -284,7 +288,7 @@ fn rating_screen(
             <h1 id="rate-title" class="screen__title">{title}</h1>
             <div class="kiosk-rate__bar" role="status">
                 <span class="kiosk-rate__progress" data-testid="progress">
-                    {move || { let (d, t) = progress.get(); view! { <Said text=format!("已完成 {d} / {t} — {d} / {t} done") /> } }}
+                    {move || { let (d, t) = progress.get(); view! { <Said text=msg!(rater_app.progress, done = d, total = t) /> } }}
                 </span>
                 <span class="kiosk-rate__credential">{credential}</span>
                 <button class="button" on:click=move |_| {
@@ -292,22 +296,22 @@ fn rating_screen(
                         jump_to("k", g.presenter_number - 1, g.first_aspect);
                     }
                 }>
-                    <Bilingual zh="跳到未填项" en="Jump to what is empty" />
+                    {t!(i18n, rater_app.jump_to_what_is_empty)}
                 </button>
                 <button class="button" data-variant="primary" on:click=move |_| step.set(Step::Review)>
-                    <Bilingual zh="检查并提交" en="Review and submit" />
+                    {t!(i18n, rater_app.review_and_submit)}
                 </button>
             </div>
             <RatingForm meeting=meeting draft=draft on_tap=on_tap prefix="k" />
             <div class="actions">
                 <button class="button" data-variant="primary" on:click=move |_| step.set(Step::Review)>
-                    <Bilingual zh="检查并提交" en="Review and submit" />
+                    {t!(i18n, rater_app.review_and_submit)}
                 </button>
                 <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| update(&|k| k.discard_draft())) texts=ConfirmTexts {
-                    action: ("放弃本张选票", "Discard this ballot"),
-                    question: ("确定放弃这张选票？", "Discard this ballot?"),
-                    confirm: ("放弃", "Discard"),
-                    cancel: ("继续填写", "Keep rating"),
+                    action: |l| td_string!(l, rater_app.discard_this_ballot).to_string(),
+                    question: |l| td_string!(l, rater_app.discard_this_ballot_2).to_string(),
+                    confirm: |l| td_string!(l, rater_app.discard).to_string(),
+                    cancel: |l| td_string!(l, rater_app.keep_rating).to_string(),
                 } />
             </div>
         </section>
@@ -316,25 +320,23 @@ fn rating_screen(
 
 /// A tablet with no meeting yet: join by the host's link, or open a meeting file.
 #[component]
-fn WaitingScreen(pending: RwSignal<Option<Result<(JoinV1, Meeting), String>>>) -> impl IntoView {
+fn WaitingScreen(pending: RwSignal<Option<Result<(JoinV1, Meeting), Message>>>) -> impl IntoView {
+    let i18n = use_i18n();
     let on_file = move |ev: leptos::ev::Event| {
         with_chosen_file(&ev, move |result| {
-            pending.set(Some(result.and_then(|(_, text)| {
-                decode_join(&text).map_err(|e: JoinError| e.to_string())
+            pending.set(Some(result.map_err(Message::core).and_then(|(_, text)| {
+                decode_join(&text).map_err(|e: JoinError| Message::core(e))
             })));
         });
     };
     view! {
         <section class="screen" aria-labelledby="wait-title">
-            <h1 id="wait-title" class="screen__title"><Bilingual zh="评议人 · 平板" en="Rater · tablet" /></h1>
+            <h1 id="wait-title" class="screen__title">{t!(i18n, rater_app.rater_tablet)}</h1>
             <p class="notice" data-state="waiting">
-                <Bilingual
-                    zh="这台平板还没有加入会议。请扫描主持人屏幕上的二维码，或打开主持人发来的链接或会议文件。"
-                    en="This tablet has not joined a meeting yet. Scan the QR code on the host's screen, or open the link or meeting file from the host."
-                />
+                {t!(i18n, rater_app.this_tablet_has_not_joined)}
             </p>
             <label class="file-pick">
-                <Bilingual zh="打开会议文件" en="Open a meeting file" />
+                {t!(i18n, rater_app.open_a_meeting_file)}
                 <input type="file" accept=".json,application/json" on:change=on_file />
             </label>
         </section>
@@ -344,11 +346,12 @@ fn WaitingScreen(pending: RwSignal<Option<Result<(JoinV1, Meeting), String>>>) -
 /// The staff member checks the meeting and the host fingerprint, then sets the hand-in PIN.
 #[component]
 fn JoinScreen(
-    join: Result<(JoinV1, Meeting), String>,
+    join: Result<(JoinV1, Meeting), Message>,
     kiosk: RwSignal<Option<Kiosk>>,
-    pending: RwSignal<Option<Result<(JoinV1, Meeting), String>>>,
-    problem: RwSignal<Option<String>>,
+    pending: RwSignal<Option<Result<(JoinV1, Meeting), Message>>>,
+    problem: RwSignal<Option<Message>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let cancel = move |_| {
         pending.set(None);
         platform::clear_fragment();
@@ -357,9 +360,9 @@ fn JoinScreen(
         Err(message) => {
             return view! {
                 <section class="screen" aria-labelledby="join-title">
-                    <h1 id="join-title" class="screen__title"><Bilingual zh="无法加入会议" en="Cannot join the meeting" /></h1>
+                    <h1 id="join-title" class="screen__title">{t!(i18n, rater_app.cannot_join_the_meeting)}</h1>
                     <p class="banner" data-state="error" role="alert"><Said text=message /></p>
-                    <button class="button" on:click=cancel><Bilingual zh="返回" en="Back" /></button>
+                    <button class="button" on:click=cancel>{t!(i18n, rater_app.back)}</button>
                 </section>
             }
             .into_any();
@@ -375,33 +378,33 @@ fn JoinScreen(
     let same = kiosk.with(|k| k.as_ref().is_some_and(|k| k.meeting().id() == meeting.id()));
     let pin = RwSignal::new(String::new());
     let pin_again = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Message>);
     let host_fp = fingerprint(&join.host).unwrap_or_default();
-    let (credential_zh, credential_en) = if meeting.credential() == CredentialMode::Code {
-        ("凭选票码", "with ballot codes")
-    } else {
-        ("不用选票码", "open, no codes")
-    };
-    let summary = format!(
-        "{date} · {place} · {credential_zh} · {n} 位述职人员 — {date} · {place} · {credential_en} · {n} presenters",
-        date = meeting.date(),
-        place = meeting.place(),
-        n = meeting.presenters().len()
+    let (date, place, n) = (
+        meeting.date().to_owned(),
+        meeting.place().to_owned(),
+        meeting.presenters().len(),
     );
+    let date = Message::new(move |l| super::format_date(l, &date));
+    let summary = if meeting.credential() == CredentialMode::Code {
+        msg!(rater_app.summary_code, date = date, place = place, n = n)
+    } else {
+        msg!(rater_app.summary_open, date = date, place = place, n = n)
+    };
     let title = meeting.title().to_owned();
     let pair = StoredValue::new((join, meeting));
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pin.get() != pin_again.get() {
-            message.set(Some("两次输入的 PIN 不一致 — the two PINs differ".to_owned()));
+            message.set(Some(msg!(rater_app.the_two_pins_differ)));
             return;
         }
         let salt = match platform::random_hex::<16>() {
             Ok(salt) => salt,
-            Err(e) => return message.set(Some(e)),
+            Err(e) => return message.set(Some(Message::core(e))),
         };
         match Kiosk::join(pair.get_value(), &pin.get(), &salt) {
-            Err(e) => message.set(Some(e.to_string())),
+            Err(e) => message.set(Some(Message::core(e))),
             Ok(new) => {
                 problem.set(save(&new));
                 kiosk.set(Some(new));
@@ -413,35 +416,35 @@ fn JoinScreen(
     let body = if let Some((other, held)) = blocked {
         view! {
             <p class="banner" data-state="error" role="alert">
-                <Said text=format!("本平板还保存着会议“{other}”的 {held} 张未交选票。请先交票，再加入新会议。 — This tablet still holds {held} ballot(s) of “{other}” not handed in; hand them in before joining another meeting.") />
+                <Said text=msg!(rater_app.blocked_by_other, other = other, held = held) />
             </p>
-            <button class="button" on:click=cancel><Bilingual zh="返回" en="Back" /></button>
+            <button class="button" on:click=cancel>{t!(i18n, rater_app.back)}</button>
         }
         .into_any()
     } else if same {
         view! {
-            <p class="notice" data-state="pass"><Bilingual zh="本平板已加入这场会议。" en="This tablet has already joined this meeting." /></p>
-            <button class="button" data-variant="primary" on:click=cancel><Bilingual zh="继续" en="Continue" /></button>
+            <p class="notice" data-state="pass">{t!(i18n, rater_app.this_tablet_has_already_joined)}</p>
+            <button class="button" data-variant="primary" on:click=cancel>{t!(i18n, rater_app.continue_)}</button>
         }
         .into_any()
     } else {
         view! {
             <form class="form" on:submit=confirm>
-                <p><Bilingual zh="请工作人员设置交票 PIN（4–8 位数字），交票时需要输入。" en="Staff: set the hand-in PIN (4–8 digits); it is needed to hand ballots in." /></p>
+                <p>{t!(i18n, rater_app.staff_set_the_hand_in)}</p>
                 <label class="field">
-                    <span><Bilingual zh="交票 PIN" en="Hand-in PIN" /></span>
+                    <span>{t!(i18n, rater_app.hand_in_pin)}</span>
                     <input type="password" inputmode="numeric" autocomplete="off" name="pin" required
                         prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
                 </label>
                 <label class="field">
-                    <span><Bilingual zh="再输入一次" en="PIN again" /></span>
+                    <span>{t!(i18n, rater_app.pin_again)}</span>
                     <input type="password" inputmode="numeric" autocomplete="off" name="pin-again" required
                         prop:value=pin_again on:input=move |ev| pin_again.set(event_target_value(&ev)) />
                 </label>
                 {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
                 <div class="actions">
-                    <button type="button" class="button" on:click=cancel><Bilingual zh="取消" en="Cancel" /></button>
-                    <button type="submit" class="button" data-variant="primary"><Bilingual zh="加入会议" en="Join the meeting" /></button>
+                    <button type="button" class="button" on:click=cancel>{t!(i18n, rater_app.cancel)}</button>
+                    <button type="submit" class="button" data-variant="primary">{t!(i18n, rater_app.join_the_meeting)}</button>
                 </div>
             </form>
         }
@@ -449,11 +452,11 @@ fn JoinScreen(
     };
     view! {
         <section class="screen join-screen" aria-labelledby="join-title">
-            <h1 id="join-title" class="screen__title"><Bilingual zh="加入会议" en="Join the meeting" /></h1>
+            <h1 id="join-title" class="screen__title">{t!(i18n, rater_app.join_the_meeting)}</h1>
             <p class="join-screen__meeting"><strong>{title}</strong></p>
             <p><Said text=summary /></p>
             <p>
-                <Bilingual zh="主持人电脑公钥指纹（请与投影屏幕核对）" en="Host key fingerprint (compare with the projector)" /> " "
+                {t!(i18n, rater_app.host_key_fingerprint_compare_with)} " "
                 <strong class="fingerprint" data-testid="host-fingerprint">{host_fp}</strong>
             </p>
             {body}
@@ -466,11 +469,12 @@ fn JoinScreen(
 #[component]
 fn StartScreen(
     kiosk: RwSignal<Option<Kiosk>>,
-    problem: RwSignal<Option<String>>,
+    problem: RwSignal<Option<Message>>,
     on_hand_in: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let code = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Message>);
     let begin = move |start: &dyn Fn(&mut Kiosk) -> Result<(), crate::domain::kiosk::StartError>| {
         // Tried on a copy: a refused code leaves the stored state (and this screen) untouched.
         let Some(mut next) = kiosk.get_untracked() else {
@@ -484,7 +488,7 @@ fn StartScreen(
                     w.scroll_to_with_x_and_y(0.0, 0.0);
                 }
             }
-            Err(e) => message.set(Some(e.to_string())),
+            Err(e) => message.set(Some(Message::core(e))),
         }
     };
     let (title, uses_codes, groups, held) = kiosk.with(|k| {
@@ -511,12 +515,12 @@ fn StartScreen(
                 begin(&move |k| k.start_with_code(&text));
             }>
                 <label class="field">
-                    <span><Bilingual zh="请输入选票条上的选票码" en="Enter the code on your ballot slip" /></span>
+                    <span>{t!(i18n, rater_app.enter_the_code_on_your)}</span>
                     <input class="code-input" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false"
                         placeholder="XXX-XXX-XXX" maxlength="20"
                         prop:value=code on:input=move |ev| { message.set(None); code.set(event_target_value(&ev)); } />
                 </label>
-                <button type="submit" class="button" data-variant="primary"><Bilingual zh="开始评议" en="Start rating" /></button>
+                <button type="submit" class="button" data-variant="primary">{t!(i18n, rater_app.start_rating)}</button>
             </form>
         }
         .into_any()
@@ -530,7 +534,7 @@ fn StartScreen(
             .collect_view();
         view! {
             <fieldset class="kiosk-start__groups">
-                <legend><Bilingual zh="请选择您的评议人员类别" en="Choose your rater group" /></legend>
+                <legend>{t!(i18n, rater_app.choose_your_rater_group)}</legend>
                 {buttons}
             </fieldset>
         }
@@ -540,13 +544,13 @@ fn StartScreen(
         <section class="screen kiosk-start" aria-labelledby="start-title">
             <h1 id="start-title" class="screen__title">{title}</h1>
             <p class="notice" data-state="waiting">
-                <Bilingual zh="每位评议人填写一张选票，对全体述职人员逐项评价。提交后表格清空，交给下一位。" en="Each rater fills one ballot rating every presenter on every aspect. After submitting, the form clears for the next rater." />
+                {t!(i18n, rater_app.each_rater_fills_one_ballot)}
             </p>
             {entry}
             {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
-            <p class="kiosk-start__held"><Said text=format!("本平板已收选票 {held} 张 — ballots on this tablet: {held}") /></p>
+            <p class="kiosk-start__held"><Said text=msg!(rater_app.ballots_held, held = held) /></p>
             <button class="button" data-variant="quiet" on:click=move |_| on_hand_in.run(())>
-                <Bilingual zh="交票（工作人员）" en="Hand in (staff)" />
+                {t!(i18n, rater_app.hand_in_staff)}
             </button>
         </section>
     }
@@ -557,14 +561,15 @@ fn StartScreen(
 #[component]
 fn HandInScreen(
     kiosk: RwSignal<Option<Kiosk>>,
-    problem: RwSignal<Option<String>>,
+    problem: RwSignal<Option<Message>>,
     on_done: Callback<()>,
     on_change_role: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let pin = RwSignal::new(String::new());
     let unlocked = RwSignal::new(false);
     let host_count = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<Message>);
     // Three wrong PINs in a row lock the form for a minute, so a curious rater cannot try
     // PINs to reach the ballots' QR codes.
     let failures = RwSignal::new(0u32);
@@ -574,7 +579,17 @@ fn HandInScreen(
         if locked.get_untracked() {
             return;
         }
-        match kiosk.with(|k| k.as_ref().map(|k| k.check_pin(&pin.get()))) {
+        let now = platform::now();
+        let mut outcome = None;
+        let mut saved = None;
+        kiosk.update(|k| {
+            if let Some(k) = k.as_mut() {
+                outcome = Some(k.open_hand_in(&pin.get_untracked(), &now));
+                saved = save_state(k);
+            }
+        });
+        problem.set(saved);
+        match outcome {
             Some(Ok(())) => {
                 failures.set(0);
                 message.set(None);
@@ -586,12 +601,12 @@ fn HandInScreen(
                     locked.set(true);
                     failures.set(0);
                     set_timeout(move || locked.set(false), std::time::Duration::from_secs(60));
-                    message.set(Some(super::join(
-                        &e.to_string(),
-                        "请一分钟后再试。 — Try again in one minute.",
+                    message.set(Some(msg!(
+                        rater_app.try_again_in_one_minute,
+                        problem = Message::core(e)
                     )));
                 } else {
-                    message.set(Some(e.to_string()));
+                    message.set(Some(Message::core(e)));
                 }
                 pin.set(String::new());
             }
@@ -617,34 +632,41 @@ fn HandInScreen(
                     })
                 })
                 .unwrap_or_default();
-            if let Err(e) =
-                platform::download(&format!("ballots-{id}-{device}.json"), "application/json", &text)
-            {
-                message.set(Some(e));
+            match platform::download(&format!("ballots-{id}-{device}.json"), "application/json", &text) {
+                Err(e) => message.set(Some(Message::core(e))),
+                Ok(()) => {
+                    let now = platform::now();
+                    let mut saved = None;
+                    kiosk.update(|k| {
+                        if let Some(k) = k.as_mut() {
+                            k.record_export(&now);
+                            saved = save_state(k);
+                        }
+                    });
+                    problem.set(saved);
+                }
             }
         }
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(count) = host_count.get().trim().parse::<usize>() else {
-            message.set(Some(
-                "请输入主持人屏幕上显示的本平板选票数 — enter the count the host shows for this tablet"
-                    .to_owned(),
-            ));
+            message.set(Some(msg!(rater_app.enter_the_count_the_host)));
             return;
         };
+        let now = platform::now();
         let mut outcome = Ok(());
         let mut saved = None;
         kiosk.update(|k| {
             if let Some(k) = k.as_mut() {
-                outcome = k.confirm_handed_in(&pin.get(), count);
+                outcome = k.confirm_handed_in(&pin.get(), count, &now);
                 saved = save(k);
             }
         });
         problem.set(saved);
         message.set(Some(match outcome {
-            Ok(()) => "已确认：主持人已收到本平板全部选票（选票仍保存在本机） — confirmed: the host has all of this tablet's ballots (they stay stored here)".to_owned(),
-            Err(e) => e.to_string(),
+            Ok(()) => msg!(rater_app.confirmed_the_host_has_all),
+            Err(e) => Message::core(e),
         }));
     };
     let details = move || {
@@ -655,10 +677,11 @@ fn HandInScreen(
                 let head = k.chain_head().unwrap_or_else(|| "—".to_owned());
                 view! {
                     <dl class="facts">
-                        <dt><Bilingual zh="本平板选票" en="Ballots on this tablet" /></dt><dd data-testid="held">{held}</dd>
-                        <dt><Bilingual zh="未确认交票" en="Not yet confirmed" /></dt><dd>{unconfirmed}</dd>
-                        <dt><Bilingual zh="最后一张回执码（链头）" en="Last ballot tracker (chain head)" /></dt><dd class="tracker">{head}</dd>
+                        <dt>{t!(i18n, rater_app.ballots_on_this_tablet)}</dt><dd data-testid="held">{held}</dd>
+                        <dt>{t!(i18n, rater_app.not_yet_confirmed)}</dt><dd>{unconfirmed}</dd>
+                        <dt>{t!(i18n, rater_app.last_ballot_tracker_chain_head)}</dt><dd class="tracker">{head}</dd>
                     </dl>
+                    <HandInLog entries=k.log_entries().to_vec() />
                 }
             })
         })
@@ -684,56 +707,89 @@ fn HandInScreen(
     });
     let qr_caption = move || {
         let n = kiosk.with(|k| k.as_ref().map_or(0, |k| k.held().len()));
-        (n > 0).then(|| {
-            format!(
-                "第 {} / {n} 张 — ballot {} of {n}",
-                shown.get() % n + 1,
-                shown.get() % n + 1
-            )
-        })
+        (n > 0).then(|| view! { <Said text=msg!(rater_app.ballot_n_of, k = shown.get() % n + 1, n = n) /> })
     };
     view! {
         <section class="screen hand-in" aria-labelledby="hand-in-title">
-            <h1 id="hand-in-title" class="screen__title"><Bilingual zh="交票（工作人员）" en="Hand in (staff)" /></h1>
+            <h1 id="hand-in-title" class="screen__title">{t!(i18n, rater_app.hand_in_staff)}</h1>
             {move || if unlocked.get() {
                 view! {
                     {details}
                     <figure class="hand-in__qr" data-testid="hand-in-qr">
-                        <QrImage text=qr_text label="选票二维码 — ballot QR code" level=qrcode::EcLevel::M
-                            too_long="这张选票无法放进二维码，请导出选票文件。 — This ballot does not fit a QR code; export the ballot file." />
+                        <QrImage text=qr_text label=msg!(rater_app.ballot_qr_code) level=qrcode::EcLevel::M
+                            too_long=msg!(rater_app.this_ballot_does_not_fit) />
                         <figcaption>{qr_caption}</figcaption>
                     </figure>
                     <button class="button" data-variant="primary" on:click=export>
-                        <Bilingual zh="导出选票文件" en="Export the ballot file" />
+                        {t!(i18n, rater_app.export_the_ballot_file)}
                     </button>
                     <form class="form" on:submit=confirm>
                         <label class="field">
-                            <span><Bilingual zh="主持人屏幕显示的本平板选票数" en="Count the host shows for this tablet" /></span>
+                            <span>{t!(i18n, rater_app.count_the_host_shows_for)}</span>
                             <input inputmode="numeric" name="host-count" autocomplete="off"
                                 prop:value=host_count on:input=move |ev| host_count.set(event_target_value(&ev)) />
                         </label>
-                        <button type="submit" class="button"><Bilingual zh="确认主持人已收到" en="Confirm the host has them" /></button>
+                        <button type="submit" class="button">{t!(i18n, rater_app.confirm_the_host_has_them)}</button>
                     </form>
                     <button class="button" data-variant="quiet" on:click=move |_| on_change_role.run(())>
-                        <Bilingual zh="更改设备用途（选票仍保存在本机）" en="Change this device's role (ballots stay stored)" />
+                        {t!(i18n, rater_app.change_this_device_s_role_2)}
                     </button>
                 }.into_any()
             } else {
                 view! {
                     <form class="form" on:submit=unlock>
                         <label class="field">
-                            <span><Bilingual zh="交票 PIN" en="Hand-in PIN" /></span>
+                            <span>{t!(i18n, rater_app.hand_in_pin)}</span>
                             <input type="password" inputmode="numeric" autocomplete="off" name="unlock-pin"
                                 prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
                         </label>
-                        <button type="submit" class="button" data-variant="primary" disabled=move || locked.get()><Bilingual zh="解锁" en="Unlock" /></button>
+                        <button type="submit" class="button" data-variant="primary" disabled=move || locked.get()>{t!(i18n, rater_app.unlock)}</button>
                     </form>
                 }.into_any()
             }}
             {move || message.get().map(|m| view! { <p class="notice" role="status"><Said text=m /></p> })}
             <button class="button" data-variant="quiet" on:click=move |_| on_done.run(())>
-                <Bilingual zh="返回评议" en="Back to rating" />
+                {t!(i18n, rater_app.back_to_rating)}
             </button>
         </section>
     }
+}
+
+/// The tablet's own log of hand-in actions, newest first.
+#[component]
+fn HandInLog(entries: Vec<TabletLogEntryV1>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!entries.is_empty()).then(|| {
+        let rows = entries
+            .into_iter()
+            .rev()
+            .map(|entry| {
+                let what = match entry.event {
+                    TabletEvent::HandInOpened { held } => msg!(rater_app.log_opened, held = held),
+                    TabletEvent::PinRefused => msg!(rater_app.log_pin_refused),
+                    TabletEvent::BallotFileExported { ballots } => msg!(rater_app.log_exported, ballots = ballots),
+                    TabletEvent::HandInConfirmed { count } => msg!(rater_app.log_confirmed, count = count),
+                    TabletEvent::HandInRefused { host, tablet } => {
+                        msg!(rater_app.log_refused, host = host, tablet = tablet)
+                    }
+                };
+                let time = entry.time;
+                view! {
+                    <tr>
+                        <td>{move || super::format_time(i18n.get_locale(), &time)}</td>
+                        <td><Said text=what /></td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="hand-in__log" aria-labelledby="hand-in-log-title" data-testid="hand-in-log">
+                <h2 id="hand-in-log-title">{t!(i18n, rater_app.log_title)}</h2>
+                <table class="table">
+                    <thead><tr><th>{t!(i18n, rater_app.log_time)}</th><th>{t!(i18n, rater_app.log_event)}</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        }
+    })
 }

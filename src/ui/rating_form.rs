@@ -8,6 +8,10 @@
 
 use leptos::prelude::*;
 
+use super::Said;
+use crate::i18n::{td_string, use_i18n};
+use crate::msg;
+
 use crate::domain::ballot::{BallotDraft, DraftMark};
 use crate::domain::kiosk::Tap;
 use crate::domain::meeting::Meeting;
@@ -172,6 +176,7 @@ fn card_view(
     aspects: &[String],
     mark: RwSignal<Option<DraftMark>>,
 ) -> impl IntoView + use<> {
+    let i18n = use_i18n();
     let card = NodeRef::<leptos::html::Article>::new();
     Effect::new(move |_| {
         let current = mark.get();
@@ -193,7 +198,7 @@ fn card_view(
         .map(|(g, grade)| {
             view! {
                 <button type="button" class="button rating__fill" data-fill=format!("{p}-{g}")>
-                    <super::Bilingual zh="全部" en="All: " /> {grade.clone()}
+                    <Said text=msg!(rating_form.all, grade = grade.clone()) />
                 </button>
             }
         })
@@ -222,11 +227,11 @@ fn card_view(
             }
         })
         .collect_view();
-    let mode_radio = move |value: &'static str, zh: &'static str, en: &'static str| {
+    let mode_radio = move |value: &'static str, label: super::LocalText| {
         view! {
             <label class="rating__mode-choice">
                 <input type="radio" name=format!("{prefix}-m-{p}") value=value />
-                <super::Bilingual zh=zh en=en />
+                {move || label(i18n.get_locale())}
             </label>
         }
     };
@@ -240,10 +245,10 @@ fn card_view(
                 <span class="rating__status" aria-hidden="true">{move || if done.get() { "✓" } else { "" }}</span>
             </header>
             <fieldset class="rating__mode">
-                <legend class="visually-hidden"><super::Said text=format!("{name} 评议方式 — {name}: how you rate") /></legend>
-                {mode_radio("rate", "评分", "rate")}
-                {mode_radio("recuse", "回避", "recuse")}
-                {mode_radio("abstain", "弃权", "abstain")}
+                <legend class="visually-hidden"><super::Said text=msg!(rating_form.how_you_rate, name = name.clone()) /></legend>
+                {mode_radio("rate", |l| td_string!(l, rating_form.mode_rate).to_string())}
+                {mode_radio("recuse", |l| td_string!(l, rating_form.mode_recuse).to_string())}
+                {mode_radio("abstain", |l| td_string!(l, rating_form.mode_abstain).to_string())}
             </fieldset>
             <div class="rating__grades" hidden=move || !is_rating()>
                 <div class="rating__fills">{fill_buttons}</div>
@@ -291,15 +296,15 @@ fn sync_radios(card: &web_sys::HtmlElement, prefix: &str, presenter: usize, mark
 }
 
 /// One line per presenter summarising a draft, for the review step.
-pub fn summary_line(meeting: &Meeting, mark: &DraftMark) -> String {
+pub fn summary_line(meeting: &Meeting, mark: &DraftMark) -> super::Message {
     match mark {
-        DraftMark::Recused => "回避 — recused".to_owned(),
-        DraftMark::Abstained => "弃权 — abstained".to_owned(),
+        DraftMark::Recused => msg!(rating_form.recused),
+        DraftMark::Abstained => msg!(rating_form.abstained),
         DraftMark::Rating(slots) => {
             if slots.iter().all(Option::is_none) {
-                return "未评 — not rated".to_owned();
+                return msg!(rating_form.not_rated);
             }
-            meeting
+            let counts = meeting
                 .grades()
                 .iter()
                 .enumerate()
@@ -308,7 +313,8 @@ pub fn summary_line(meeting: &Meeting, mark: &DraftMark) -> String {
                     (n > 0).then(|| format!("{}×{n}", grade.name))
                 })
                 .collect::<Vec<_>>()
-                .join(" ")
+                .join(" ");
+            super::Message::new(move |_| counts.clone())
         }
     }
 }

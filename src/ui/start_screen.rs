@@ -1,8 +1,9 @@
 //! The first screen on a new device: choose what this device is for, or look at the demo.
 
+use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 
-use super::{Bilingual, DeviceRole};
+use super::DeviceRole;
 
 /// Role choice (host laptop / rater tablet) and the demo meeting entry.
 #[component]
@@ -14,10 +15,11 @@ pub fn StartScreen(
     /// Called when someone wants to verify a result file.
     on_verify: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="screen start-screen" aria-labelledby="start-title">
             <h1 id="start-title" class="start-screen__title">
-                <Bilingual zh="这台设备用于" en="This device is for" />
+                {t!(i18n, start_screen.this_device_is_for)}
             </h1>
             <div class="start-screen__roles">
                 <button
@@ -29,9 +31,9 @@ pub fn StartScreen(
                         <rect x="4" y="8" width="40" height="26" rx="2" />
                         <path d="M16 42h16M24 34v8" />
                     </svg>
-                    <Bilingual zh="主持人 · 投影电脑" en="Host · projector laptop" />
+                    {t!(i18n, start_screen.host_projector_laptop)}
                     <span class="role-card__hint">
-                        <Bilingual zh="设置会议、抽签、收票、计票" en="set up, draw, collect, tally" />
+                        {t!(i18n, start_screen.set_up_draw_collect_tally)}
                     </span>
                 </button>
                 <button
@@ -43,17 +45,17 @@ pub fn StartScreen(
                         <rect x="10" y="4" width="28" height="40" rx="3" />
                         <path d="M17 15h14M17 22h14M17 29h9" />
                     </svg>
-                    <Bilingual zh="评议人 · 平板" en="Rater · tablet" />
+                    {t!(i18n, start_screen.rater_tablet)}
                     <span class="role-card__hint">
-                        <Bilingual zh="逐人填写评议票" en="one rater after another" />
+                        {t!(i18n, start_screen.one_rater_after_another)}
                     </span>
                 </button>
             </div>
             <button class="button" data-variant="secondary" on:click=move |_| on_demo.run(())>
-                <Bilingual zh="查看演示会议" en="Open the demo meeting" />
+                {t!(i18n, start_screen.open_the_demo_meeting)}
             </button>
             <button class="button" data-variant="secondary" on:click=move |_| on_verify.run(())>
-                <Bilingual zh="验证结果文件" en="Verify a result file" />
+                {t!(i18n, start_screen.verify_a_result_file)}
             </button>
         </section>
     }

@@ -225,6 +225,24 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         from_tablet.ballots[0].ballot.marks,
         ["11111111", "22222222", "12111111", "R", "33333333"]
     );
+    // The tablet logs the refused PIN, the opening and the export, newest first.
+    let log = wait_for(
+        &tablet,
+        "//section[@data-testid='hand-in-log' and contains(., '导出选票文件（1 张）')]",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let (export, opened, refused) = (
+        log.find("导出选票文件（1 张）"),
+        log.find("凭 PIN 打开交票（本机 1 张）"),
+        log.find("PIN 不正确，未打开"),
+    );
+    assert!(
+        export.is_some() && export < opened && opened < refused,
+        "the tablet's hand-in log, newest first: {log}"
+    );
 
     // Ballot files made by the rules core, one imported twice.
     let (file_a, mut ballots) = ballot_file(
