@@ -116,7 +116,7 @@ pub fn HostClose() -> impl IntoView {
                     </tr>
                 })
                 .collect_view();
-            let problems = rec.problems.iter().map(|p| view! { <li data-fails=p.fails_round().to_string()>{p.to_string()}</li> }).collect_view();
+            let problems = rec.problems.iter().map(|p| view! { <li data-fails=p.fails_round().to_string()><Said text=Message::core(p) /></li> }).collect_view();
             let failed = rec.failed();
             view! {
                 <section class="panel" aria-labelledby="rec-title">
@@ -156,7 +156,7 @@ pub fn HostClose() -> impl IntoView {
                         <td class="num">{g.codes_issued}</td><td class="num">{g.valid}</td><td class="num">{g.blank}</td><td class="num">{g.rejected}</td></tr>
                 })
                 .collect_view();
-            let rec_problems = rec.problems.iter().map(|p| view! { <li>{p.to_string()}</li> }).collect_view();
+            let rec_problems = rec.problems.iter().map(|p| view! { <li><Said text=Message::core(p) /></li> }).collect_view();
             let notes = notes_wanted.then(|| {
                 meeting
                     .presenters()

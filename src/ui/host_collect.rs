@@ -28,6 +28,15 @@ pub(super) fn reason_message(reason: RejectReason) -> Message {
     })
 }
 
+/// How a ballot arrived, in words.
+fn source_message(source: Source) -> Message {
+    match source {
+        Source::Qr => msg!(host_collect.source_qr),
+        Source::File => msg!(host_collect.file),
+        Source::Paper => msg!(host_collect.paper),
+    }
+}
+
 /// What happened to an arriving ballot, for the host's confirmation line.
 pub(super) fn arrival_message(arrival: &Arrival) -> Message {
     match arrival {
@@ -184,7 +193,7 @@ fn Conflicts() -> impl IntoView {
                                 format!(
                                     "{} · {} · {}",
                                     r.tracker,
-                                    r.source.as_str(),
+                                    source_message(r.source).text(i18n.get_locale_untracked()),
                                     super::format_time(i18n.get_locale_untracked(), &r.time)
                                 ),
                             )
@@ -370,7 +379,7 @@ fn Tablets() -> impl IntoView {
             let problems = h
                 .chain_problems()
                 .into_iter()
-                .map(|p| view! { <li>{p.to_string()}</li> })
+                .map(|p| view! { <li><Said text=Message::core(p) /></li> })
                 .collect_view();
             view! {
                 <section class="panel" aria-labelledby="tablets-sum-title">
@@ -404,11 +413,7 @@ fn ReceivedList() -> impl IntoView {
                         Status::Conflict => ("waiting", msg!(host_collect.conflict)),
                         Status::Rejected(reason) => ("fail", msg!(host_collect.rejected, reason = reason_message(reason))),
                     };
-                    let source = match r.source {
-                        Source::Qr => msg!(host_collect.source_qr),
-                        Source::File => msg!(host_collect.file),
-                        Source::Paper => msg!(host_collect.paper),
-                    };
+                    let source = source_message(r.source);
                     view! {
                         <tr data-state=state>
                             <td>{i + 1}</td>

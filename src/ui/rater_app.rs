@@ -201,7 +201,7 @@ pub fn RaterApp(
                 view! {
                     <section class="screen kiosk-review" aria-labelledby="review-title">
                         <h1 id="review-title" class="screen__title">{t!(i18n, rater_app.review_and_submit)}</h1>
-                        {gap.clone().map(|g| view! { <p class="banner" data-state="error" role="alert">{g.to_string()}</p> })}
+                        {gap.clone().map(|g| view! { <p class="banner" data-state="error" role="alert"><Said text=Message::core(g) /></p> })}
                         {blank.then(|| view! { <p class="notice" data-state="waiting">{t!(i18n, rater_app.you_rated_nobody_submitted_this)}</p> })}
                         <table class="table review-table">
                             <thead><tr><th>"#"</th><th>{t!(i18n, rater_app.presenter)}</th><th>{t!(i18n, rater_app.marks)}</th></tr></thead>
