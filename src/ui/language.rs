@@ -222,13 +222,30 @@ fn intl_format(locale: Locale, fields: &[(&str, &str)], when: &js_sys::Date) -> 
     format.call1(&wasm_bindgen::JsValue::NULL, when).ok()?.as_string()
 }
 
-/// A run-time message in the current language.
+/// A run-time message in the current language. Shown on its own, an English message starts
+/// with a capital letter (the rules core writes its messages to fit inside a sentence too).
 #[component]
 pub fn Said(
     /// The message.
     text: Message,
 ) -> impl IntoView {
-    move || text.text(current_locale())
+    move || {
+        let locale = current_locale();
+        let shown = text.text(locale);
+        match locale {
+            Locale::en => sentence_case(&shown),
+            Locale::zh => shown,
+        }
+    }
+}
+
+/// The text with its first letter capitalised.
+fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The header button that switches the language; the choice is stored at once.
@@ -265,6 +282,12 @@ mod tests {
         assert_eq!(pick(Locale::zh, text), "文件超过 64 MiB");
         assert_eq!(pick(Locale::en, text), "the file is larger than 64 MiB");
         assert_eq!(pick(Locale::en, "P01"), "P01");
+        assert_eq!(
+            sentence_case("presenter no. 2 still has 7 aspects"),
+            "Presenter no. 2 still has 7 aspects"
+        );
+        assert_eq!(sentence_case("✓ accepted"), "✓ accepted");
+        assert_eq!(sentence_case(""), "");
     }
 
     #[test]

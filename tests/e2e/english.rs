@@ -137,12 +137,12 @@ async fn a_meeting_in_english_shows_no_chinese_beyond_its_data() {
     click(&tablet, &button("Hand in")).await;
     set_value(&tablet, "//input[@name='unlock-pin']", "1357").await;
     click(&tablet, &button("Unlock")).await;
-    wait_for(&tablet, "//*[@role='status' and contains(., 'wrong PIN')]").await;
+    wait_for(&tablet, "//*[@role='status' and contains(., 'Wrong PIN')]").await;
     set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
     click(&tablet, &button("Unlock")).await;
     wait_for(
         &tablet,
-        "//section[@data-testid='hand-in-log' and contains(., 'wrong PIN, not opened')]",
+        "//section[@data-testid='hand-in-log' and contains(., 'Wrong PIN, not opened')]",
     )
     .await;
     assert_english(&tablet, "tablet hand-in").await;
