@@ -229,8 +229,10 @@ pub fn Said(
     /// The message.
     text: Message,
 ) -> impl IntoView {
+    // The context is looked up once, not on every change.
+    let i18n = use_context::<leptos_i18n::I18nContext<Locale>>();
     move || {
-        let locale = current_locale();
+        let locale = i18n.map_or(Locale::zh, |i18n| i18n.get_locale());
         let shown = text.text(locale);
         match locale {
             Locale::en => sentence_case(&shown),
