@@ -6,7 +6,8 @@ use fantoccini::Client;
 use pingyi::domain::demo::demo_meeting;
 
 use crate::harness::{
-    Driver, StaticServer, assert_accessible, button, click, heading, host_state, set_value, wait_for,
+    Driver, StaticServer, assert_accessible, button, click, heading, host_state, join_link, set_value,
+    wait_for,
 };
 
 /// Every text of the demo meeting that a screen may show as it is.
@@ -85,12 +86,7 @@ async fn a_meeting_in_english_shows_no_chinese_beyond_its_data() {
     }
     wait_for(&host, "//*[@data-testid='code']").await;
     assert_english(&host, "host tablets and codes").await;
-    let join_link = wait_for(&host, "//a[@data-testid='join-link']")
-        .await
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a join link");
+    let join_link = join_link(&host).await;
     let code = host_state(&host).await.codes()[0][0].to_string();
 
     // The tablet, in English too: join, rate, recuse on one presenter, submit,

@@ -243,6 +243,16 @@ pub async fn host_state(host: &Client) -> pingyi::domain::collect::HostMeeting {
     HostMeeting::from_state(state).expect("a valid host record")
 }
 
+/// The join link the host's tablets step shows (after voting opened).
+pub async fn join_link(host: &Client) -> String {
+    wait_for(host, "//a[@data-testid='join-link']")
+        .await
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a join link")
+}
+
 /// Opens one of the host's steps by the Chinese name on its tab.
 pub async fn open_tab(host: &Client, zh: &str) {
     click(host, &format!("//nav//button[contains(., '{zh}')]")).await;

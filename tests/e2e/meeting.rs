@@ -12,8 +12,8 @@ use pingyi::domain::signing::DeviceKey;
 use pingyi::domain::tally::Tally;
 
 use super::harness::{
-    Driver, StaticServer, assert_accessible, button, click, fake_camera, heading, host_state, open_tab,
-    set_value, text_of, wait_for, wait_for_download, write_fake_camera,
+    Driver, StaticServer, assert_accessible, button, click, fake_camera, heading, host_state, join_link,
+    open_tab, set_value, text_of, wait_for, wait_for_download, write_fake_camera,
 };
 
 /// Pasted from a spreadsheet; one name carries markup, which every screen must show as text
@@ -96,12 +96,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         click(&host, &format!("//form[.//input[@name='codes-{g}']]//button")).await;
     }
     wait_for(&host, "//*[@data-testid='code']").await;
-    let join_link = wait_for(&host, "//a[@data-testid='join-link']")
-        .await
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a join link");
+    let join_link = join_link(&host).await;
     let record = host_state(&host).await;
     assert!(record.codes().iter().all(|c| !c.is_empty()));
     assert_accessible(&host, "host tablets and codes", &[]).await;

@@ -17,8 +17,8 @@ use pingyi::domain::tally::Tally;
 use serde_json::json;
 
 use super::harness::{
-    Driver, StaticServer, button, click, downloads_dir, fake_camera, heading, host_state, open_tab,
-    set_value, text_of, wait_for, wait_for_download, write_fake_camera,
+    Driver, StaticServer, button, click, downloads_dir, fake_camera, heading, host_state, join_link,
+    open_tab, set_value, text_of, wait_for, wait_for_download, write_fake_camera,
 };
 
 /// What one rater does with one presenter.
@@ -337,12 +337,7 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
         click(&host, &format!("//form[.//input[@name='codes-{g}']]//button")).await;
     }
     wait_for(&host, "(//*[@data-testid='code'])[33]").await;
-    let join_link = wait_for(&host, "//a[@data-testid='join-link']")
-        .await
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a join link");
+    let join_link = join_link(&host).await;
     let record = host_state(&host).await;
     let meeting = record.meeting().clone();
     let codes = record.codes();
