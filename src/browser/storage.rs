@@ -10,6 +10,8 @@ use thiserror::Error;
 pub const DEVICE_ROLE_KEY: &str = "pingyi.device-role.v1";
 /// Key of the host's meeting record (`pingyi-host-state`, versioned inside).
 pub const HOST_STATE_KEY: &str = "pingyi.host-state";
+/// Key of the laptop's list of meeting records it removed (`pingyi-removed-meetings`).
+pub const REMOVED_MEETINGS_KEY: &str = "pingyi.removed-meetings";
 /// The screen language chosen on this device ("zh" or "en").
 pub const LANGUAGE_KEY: &str = "pingyi.language";
 /// Key of the tablet's state (`pingyi-tablet-state`, versioned inside).

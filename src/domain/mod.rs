@@ -18,6 +18,7 @@
 //! | [`report`] | the tally as a text table and as JSON, shared by the CLI and the app |
 //! | [`signing`] | Ed25519 device keys, RFC 8785 canonical bytes, fingerprints |
 //! | [`collect`] | the host's meeting record: arrivals, conflicts, audit log, export |
+//! | [`removed`] | the laptop's list of meeting records it removed, and why each could go |
 //! | [`kiosk`] | the tablet: join link, kiosk loop, drafts stored per tap, hand-in |
 //! | [`qr_ballot`] | one signed ballot as a compact base45 QR text, and back |
 //! | [`qr_frame`] | QR codes found in one camera frame (the scanner worker) |
@@ -38,6 +39,7 @@ pub mod meeting;
 pub mod qr_ballot;
 pub mod qr_frame;
 pub mod reconcile;
+pub mod removed;
 pub mod report;
 pub mod result_file;
 pub mod sample;

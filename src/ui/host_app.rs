@@ -137,6 +137,14 @@ pub fn HostApp(
     crate::browser::offline::keep_scanner_offline();
     let tab = RwSignal::new(first_tab);
     let notice = ctx.notice;
+    // Without a meeting record (a new meeting was started) only the set-up step has anything
+    // to do: it offers the ways to start one.
+    let host_signal = ctx.host;
+    Effect::new(move || {
+        if host_signal.with(Option::is_none) {
+            tab.set(Tab::Setup);
+        }
+    });
     let nav = TABS
         .iter()
         .map(|&(t, name)| {
@@ -157,15 +165,17 @@ pub fn HostApp(
     view! {
         <section class="host-app" data-tab=move || format!("{:?}", tab.get()).to_lowercase()>
             <header class="host-app__bar">
-                <span class="host-app__title">{move || ctx_title.with_host(|h| h.meeting().title().to_owned()).unwrap_or_default()}</span>
-                <span class="host-app__phase" data-testid="phase">
-                    {move || match phase() {
-                        Some(Phase::Setup) => view! { {t!(i18n, host_app.setting_up)} }.into_any(),
-                        Some(Phase::Open) => view! { {t!(i18n, host_app.voting_open)} }.into_any(),
-                        Some(Phase::Closed) => view! { {t!(i18n, host_app.voting_closed)} }.into_any(),
-                        None => ().into_any(),
-                    }}
-                </span>
+                {move || ctx_title.with_host(|h| h.meeting().title().to_owned()).map(|title| view! {
+                    <span class="host-app__title">{title}</span>
+                })}
+                {move || {
+                    let phase = match phase()? {
+                        Phase::Setup => view! { {t!(i18n, host_app.setting_up)} }.into_any(),
+                        Phase::Open => view! { {t!(i18n, host_app.voting_open)} }.into_any(),
+                        Phase::Closed => view! { {t!(i18n, host_app.voting_closed)} }.into_any(),
+                    };
+                    Some(view! { <span class="host-app__phase" data-testid="phase">{phase}</span> })
+                }}
                 <span class="host-app__key">
                     {t!(i18n, host_app.host_key)} " " <span class="fingerprint" data-testid="host-fingerprint">{host_fp}</span>
                 </span>

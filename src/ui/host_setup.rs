@@ -7,12 +7,14 @@ use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::msg;
 
 use super::host_app::host_context;
-use super::{LocalText, MeetingOverview, Message, Said};
+use super::{LocalText, MeetingOverview, Message, Said, format_time};
 use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
+use crate::browser::storage::{self, REMOVED_MEETINGS_KEY};
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::demo::demo_meeting;
 use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, default_meeting_file};
+use crate::domain::removed::RemovedMeetingsV1;
 use crate::domain::table_text::{parse_roster, roster_text};
 
 /// The set-up step.
@@ -125,8 +127,75 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
                 </label>
             </div>
             {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
+            <RemovedMeetings />
         </section>
     }
+}
+
+/// The meeting records this laptop removed ("start a new meeting"), newest first, with the
+/// export that holds each whole record. Nothing when there are none.
+#[component]
+fn RemovedMeetings() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = storage::load::<RemovedMeetingsV1>(REMOVED_MEETINGS_KEY)
+        .map_err(Message::core)
+        .and_then(|list| list.unwrap_or_default().checked().map_err(Message::core));
+    let entries = match list {
+        Ok(list) if list.entries.is_empty() => return ().into_any(),
+        Ok(list) => list.entries,
+        Err(e) => {
+            return view! { <p class="banner" data-state="error" role="alert"><Said text=e /></p> }
+                .into_any();
+        }
+    };
+    let rows = entries
+        .into_iter()
+        .rev()
+        .map(|e| {
+            let stage = move || match e.phase {
+                Phase::Setup => t_string!(i18n, host_setup.stage_setup),
+                Phase::Open => t_string!(i18n, host_setup.stage_open),
+                Phase::Closed => t_string!(i18n, host_setup.stage_closed),
+            };
+            let export_name = {
+                let event = e.last_export.clone();
+                move || match event.as_str() {
+                    "result_exported" => t_string!(i18n, host_setup.export_result).to_owned(),
+                    "backup_exported" => t_string!(i18n, host_setup.export_backup).to_owned(),
+                    other => other.to_owned(),
+                }
+            };
+            let (removed, exported) = (e.removed.clone(), e.exported.clone());
+            view! {
+                <tr>
+                    <td>{move || format_time(i18n.get_locale(), &removed)}</td>
+                    <td>{e.title.clone()}<br /><span class="fingerprint">{e.meeting_id.clone()}</span></td>
+                    <td>{stage}</td>
+                    <td class="num">{e.accepted}</td>
+                    <td>{export_name}<br />{move || format_time(i18n.get_locale(), &exported)}</td>
+                    <td class="num">{e.audit_entries}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="removed-title" data-testid="removed-meetings">
+            <h2 id="removed-title">{t!(i18n, host_setup.removed_meetings)}</h2>
+            <p>{t!(i18n, host_setup.removed_meetings_explained)}</p>
+            <table class="table removed-table">
+                <thead><tr>
+                    <th>{t!(i18n, host_setup.removed_at)}</th>
+                    <th>{t!(i18n, host_setup.meeting)}</th>
+                    <th>{t!(i18n, host_setup.stage)}</th>
+                    <th class="num">{t!(i18n, host_setup.accepted_ballots)}</th>
+                    <th>{t!(i18n, host_setup.last_export)}</th>
+                    <th class="num">{t!(i18n, host_setup.audit_entries)}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+    .into_any()
 }
 
 /// Reads one text of the meeting file for a form field.

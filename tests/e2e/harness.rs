@@ -1,11 +1,17 @@
 //! What every end-to-end test needs: the release `dist/` served on 127.0.0.1, a chromedriver
 //! in its own process group (ended with the group when the test ends, pass or fail), and a
 //! headless Chromium session with a fresh profile under `target/`.
+//!
+//! Everything a run writes (profiles, Chromium's temporary files, downloads, fake-camera
+//! files, chromedriver logs) goes into one folder per run, `target/e2e-run/<pid>`. The next
+//! run removes the folders of runs that have ended: a Chromium killed with its process group
+//! cannot clean up after itself, and a rehearsal leaves about 200 MB behind.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
@@ -102,6 +108,28 @@ fn serve_one(stream: TcpStream, dist: &Path, online: &std::sync::atomic::AtomicB
     }
 }
 
+/// This run's scratch folder, `target/e2e-run/<pid>`. The first call removes the folders of
+/// earlier runs whose process has ended.
+pub fn run_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-run");
+        for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            let running = entry
+                .file_name()
+                .to_str()
+                .and_then(|name| name.parse::<u32>().ok())
+                .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+            if !running {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = root.join(std::process::id().to_string());
+        std::fs::create_dir_all(dir.join("tmp")).expect("the e2e scratch folder");
+        dir
+    })
+}
+
 /// A chromedriver process group; dropping it ends chromedriver and every Chromium it started.
 pub struct Driver {
     child: Child,
@@ -120,9 +148,10 @@ impl Driver {
                 .and_then(|l| l.local_addr())
                 .expect("free port")
                 .port();
-            let log =
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/chromedriver-{port}.log"));
+            let log = run_dir().join(format!("chromedriver-{port}.log"));
             let mut child = Command::new(&binary)
+                // Chromium's own temporary folders land in the run's folder, not in /tmp.
+                .env("TMPDIR", run_dir().join("tmp"))
                 .arg(format!("--port={port}"))
                 .arg(format!("--log-path={}", log.display()))
                 .stdout(Stdio::null())
@@ -178,9 +207,7 @@ impl Driver {
 
     /// A session with extra Chromium flags (for example a fake camera).
     pub async fn session_with(&self, name: &str, width: u32, height: u32, extra: &[String]) -> Client {
-        let profile = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("target/e2e-profiles")
-            .join(format!("{name}-{}", std::process::id()));
+        let profile = run_dir().join("profiles").join(name);
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).expect("profile directory");
         let args = vec![
@@ -293,9 +320,7 @@ pub fn heading(text: &str) -> String {
 
 /// Where the session called `name` saves downloads.
 pub fn downloads_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target/e2e-downloads")
-        .join(format!("{name}-{}", std::process::id()))
+    run_dir().join("downloads").join(name)
 }
 
 /// Waits up to 10 s for a finished download whose name starts with `prefix`.
@@ -348,8 +373,7 @@ pub async fn text_of(client: &Client, xpath: &str) -> String {
 /// A fake webcam for a host session: the file it plays (blank until a test writes QR frames
 /// into it with [`write_fake_camera`]) and the Chromium flags that make it the camera.
 pub fn fake_camera(name: &str) -> (PathBuf, Vec<String>) {
-    let camera = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/e2e-camera-{name}-{}.y4m", std::process::id()));
+    let camera = run_dir().join(format!("camera-{name}.y4m"));
     write_fake_camera(&camera, &[], 1);
     let flags = vec![
         "--use-fake-device-for-media-stream".to_owned(),

@@ -402,6 +402,19 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     .await;
     assert_eq!(board_level, "基本称职（调整）");
     open_tab(&host, "结束与导出").await;
+    // A new meeting is refused while the record holds anything not yet exported.
+    click(&host, &button("开始新会议")).await;
+    click(
+        &host,
+        "//span[@class='confirm']//button[contains(., '开始新会议')]",
+    )
+    .await;
+    let refused = text_of(
+        &host,
+        "//section[contains(@class, 'host-close')]//p[@role='status']",
+    )
+    .await;
+    assert!(refused.contains("请先导出"), "{refused}");
     click(&host, &button("导出签名结果文件")).await;
     let result = wait_for_download("host", "result-").await;
     let verify = std::process::Command::new(env!("CARGO_BIN_EXE_pingyi"))
@@ -441,6 +454,40 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
             );
         }
     }
+
+    // Now the record may go, and it leaves a trace: the start screen lists it with the export
+    // that holds it whole, also after a reload.
+    click(&host, &button("开始新会议")).await;
+    click(
+        &host,
+        "//span[@class='confirm']//button[contains(., '开始新会议')]",
+    )
+    .await;
+    wait_for(&host, &heading("开始一场会议")).await;
+    host.refresh().await.expect("reload");
+    let stored = host
+        .execute("return localStorage.getItem('pingyi.host-state');", vec![])
+        .await
+        .expect("read storage");
+    assert!(stored.is_null(), "the record left the laptop");
+    let removed = "//section[@data-testid='removed-meetings']//tbody/tr";
+    let row = text_of(&host, removed).await;
+    assert!(
+        row.contains("石桥镇第一书记述职评议会")
+            && row.contains("投票已结束")
+            && row.contains("已签名结果文件"),
+        "{row}"
+    );
+    assert_eq!(text_of(&host, &format!("{removed}/td[4]")).await, "7");
+    let audit_entries = published["payload"]["audit"]
+        .as_array()
+        .expect("an audit log")
+        .len();
+    assert_eq!(
+        text_of(&host, &format!("{removed}/td[6]")).await,
+        audit_entries.to_string(),
+        "the exported file holds the whole record"
+    );
     tablet.close().await.expect("close the tablet session");
     host.close().await.expect("close the host session");
 }
