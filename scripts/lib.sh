@@ -100,3 +100,23 @@ ensure_web_tools() {
   ensure_wasm_opt
   ensure_trunk
 }
+
+# Prints the free space for target/ and warns when a run from a cold target/ may not fit:
+# a full disk otherwise shows up only as a rustc I/O error deep inside a build.
+check_disk() {
+  local need_gib="$1" free_gib
+  free_gib=$(( $(df -Pk "$ROOT" | awk 'NR == 2 { print $4 }') / 1048576 ))
+  say "disk: $free_gib GiB free for target/ (a cold run writes about $need_gib GiB)"
+  if [ "$free_gib" -lt "$need_gib" ]; then
+    echo "warning: only $free_gib GiB free; builds may fail with 'No space left on device'" >&2
+  fi
+}
+
+# A fresh folder for the temporary files of the Chromium that wasm-bindgen-test starts: its
+# runner ends Chromium without letting it clean up, which leaves about 130 MB per run in /tmp.
+fresh_browser_tmp() {
+  local dir="$ROOT/target/browser-tmp"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  echo "$dir"
+}
