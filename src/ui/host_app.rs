@@ -11,10 +11,11 @@ use crate::msg;
 use super::{HostBoard, HostClose, HostCollect, HostDraw, HostSetup, HostTablets, LocalText, Message, Said};
 use crate::browser::device_key::load_or_create_device_key;
 use crate::browser::platform;
-use crate::browser::storage::{self, HOST_STATE_KEY};
+use crate::browser::storage::{self, HOST_STATE_KEY, REMOVED_MEETINGS_KEY};
 use crate::domain::code::MeetingSecret;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::meeting::Meeting;
+use crate::domain::removed::RemovedMeetingsV1;
 use crate::domain::signing::{DeviceKey, fingerprint};
 
 /// What every host screen shares: the meeting record, the banner, and the host key.
@@ -52,6 +53,21 @@ impl HostContext {
         Ok(())
     }
 
+    /// Removes the meeting record from the laptop ("start a new meeting"). The removal is
+    /// logged first, in the list of removed meetings; the record goes only once that list is
+    /// stored, and the core refuses while the record holds anything not yet exported.
+    pub fn remove_record(&self) -> Result<(), Message> {
+        let list = removed_meetings()?;
+        let Some(next) = self.with_host(|h| list.with_removal(h, &platform::now())) else {
+            return Ok(());
+        };
+        let next = next.map_err(Message::core)?;
+        storage::save(REMOVED_MEETINGS_KEY, &next).map_err(Message::core)?;
+        storage::remove(HOST_STATE_KEY);
+        self.host.set(None);
+        Ok(())
+    }
+
     pub fn with_host<R>(&self, f: impl FnOnce(&HostMeeting) -> R) -> Option<R> {
         self.host.with(|h| h.as_ref().map(f))
     }
@@ -63,6 +79,15 @@ impl HostContext {
     pub fn say(&self, text: Message) {
         self.notice.set(Some(text));
     }
+}
+
+/// The laptop's list of removed meeting records as stored (empty when there is none).
+pub fn removed_meetings() -> Result<RemovedMeetingsV1, Message> {
+    storage::load::<RemovedMeetingsV1>(REMOVED_MEETINGS_KEY)
+        .map_err(Message::core)?
+        .unwrap_or_default()
+        .checked()
+        .map_err(Message::core)
 }
 
 /// The host's steps.

@@ -9,10 +9,8 @@ use crate::msg;
 use super::host_app::host_context;
 use super::{ConfirmAction, ConfirmTexts, LevelOverrides, Locale, Message, Said};
 use crate::browser::platform;
-use crate::browser::storage::{self, HOST_STATE_KEY, REMOVED_MEETINGS_KEY};
 use crate::domain::collect::Phase;
 use crate::domain::level::Level;
-use crate::domain::removed::RemovedMeetingsV1;
 use crate::domain::signing::fingerprint;
 use crate::domain::table_text::{CsvHeaders, tally_csv};
 
@@ -85,27 +83,9 @@ pub fn HostClose() -> impl IntoView {
         }
     };
     let ctx_new = ctx.clone();
-    let new_meeting = move || {
-        // The removal is logged apart from the record, and the record goes only once that log
-        // is stored: a laptop never loses a record without a trace.
-        let removed = storage::load::<RemovedMeetingsV1>(REMOVED_MEETINGS_KEY)
-            .map_err(Message::core)
-            .and_then(|list| list.unwrap_or_default().checked().map_err(Message::core))
-            .and_then(|list| {
-                ctx_new
-                    .with_host(|h| list.with_removal(h, &platform::now()))
-                    .unwrap_or(Ok(list))
-                    .map_err(Message::core)
-            })
-            .and_then(|list| storage::save(REMOVED_MEETINGS_KEY, &list).map_err(Message::core));
-        match removed {
-            Ok(()) => {
-                storage::remove(HOST_STATE_KEY);
-                ctx_new.host.set(None);
-                ctx_new.notice.set(Some(msg!(host_close.record_removed)));
-            }
-            Err(e) => message.set(Some(e)),
-        }
+    let new_meeting = move || match ctx_new.remove_record() {
+        Ok(()) => ctx_new.say(msg!(host_close.record_removed)),
+        Err(e) => message.set(Some(e)),
     };
     let ctx_view = ctx.clone();
     let host_fp = ctx

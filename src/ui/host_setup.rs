@@ -6,15 +6,13 @@ use leptos::prelude::*;
 use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::msg;
 
-use super::host_app::host_context;
+use super::host_app::{host_context, removed_meetings};
 use super::{LocalText, MeetingOverview, Message, Said, format_time};
 use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
-use crate::browser::storage::{self, REMOVED_MEETINGS_KEY};
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::demo::demo_meeting;
 use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, default_meeting_file};
-use crate::domain::removed::RemovedMeetingsV1;
 use crate::domain::table_text::{parse_roster, roster_text};
 
 /// The set-up step.
@@ -137,10 +135,7 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
 #[component]
 fn RemovedMeetings() -> impl IntoView {
     let i18n = use_i18n();
-    let list = storage::load::<RemovedMeetingsV1>(REMOVED_MEETINGS_KEY)
-        .map_err(Message::core)
-        .and_then(|list| list.unwrap_or_default().checked().map_err(Message::core));
-    let entries = match list {
+    let entries = match removed_meetings() {
         Ok(list) if list.entries.is_empty() => return ().into_any(),
         Ok(list) => list.entries,
         Err(e) => {
