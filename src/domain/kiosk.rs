@@ -166,6 +166,9 @@ pub struct TabletLogEntryV1 {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum TabletEvent {
+    /// The tablet joined the meeting and staff set the hand-in PIN, having seen this host
+    /// fingerprint.
+    Joined { host_fingerprint: String },
     /// The hand-in screen was opened with the right PIN, holding `held` ballots.
     HandInOpened { held: usize },
     /// A PIN was refused on the hand-in screen.
@@ -361,9 +364,20 @@ pub struct Kiosk {
 
 impl Kiosk {
     /// Joins the meeting read by [`decode_join`]. The staff member sets the hand-in PIN
-    /// now; `salt` is random.
-    pub fn join((join, meeting): (JoinV1, Meeting), pin: &str, salt: &str) -> Result<Kiosk, PinError> {
+    /// now; `salt` is random. The join is the first line of the tablet's log.
+    pub fn join(
+        (join, meeting): (JoinV1, Meeting),
+        pin: &str,
+        salt: &str,
+        time: &str,
+    ) -> Result<Kiosk, PinError> {
         check_pin_shape(pin)?;
+        let joined = TabletLogEntryV1 {
+            time: time.to_owned(),
+            event: TabletEvent::Joined {
+                host_fingerprint: fingerprint(&join.host).unwrap_or_default(),
+            },
+        };
         Ok(Kiosk {
             state: TabletStateV1 {
                 format: TABLET_STATE_FORMAT.to_owned(),
@@ -376,7 +390,7 @@ impl Kiosk {
                     salt: salt.to_owned(),
                     hash: pin_hash(salt, pin),
                 },
-                log: Vec::new(),
+                log: vec![joined],
             },
             meeting,
             draft: None,
@@ -626,7 +640,7 @@ mod tests {
         let host = DeviceKey::from_seed([9; 32]);
         let meeting = small_meeting(mode);
         let join = JoinV1::new(&meeting, &host.public_key());
-        Kiosk::join((join, meeting), "2468", "salt").unwrap()
+        Kiosk::join((join, meeting), "2468", "salt", T).unwrap()
     }
 
     fn code(i: usize) -> String {
@@ -781,6 +795,9 @@ mod tests {
         assert_eq!(
             events,
             vec![
+                TabletEvent::Joined {
+                    host_fingerprint: k.host_fingerprint()
+                },
                 TabletEvent::PinRefused,
                 TabletEvent::HandInOpened { held: 3 },
                 TabletEvent::HandInRefused { host: 2, tablet: 3 },
@@ -798,7 +815,7 @@ mod tests {
         assert_eq!(back.log, k.state().log);
         assert_eq!(k.ballot_file().ballots.len(), 3, "ballots stay on the tablet");
         let join = JoinV1::new(k.meeting(), &key.public_key());
-        assert!(Kiosk::join((join, k.meeting().clone()), "12a4", "s").is_err());
+        assert!(Kiosk::join((join, k.meeting().clone()), "12a4", "s", T).is_err());
     }
 
     #[test]

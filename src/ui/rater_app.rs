@@ -403,7 +403,7 @@ fn JoinScreen(
             Ok(salt) => salt,
             Err(e) => return message.set(Some(Message::core(e))),
         };
-        match Kiosk::join(pair.get_value(), &pin.get(), &salt) {
+        match Kiosk::join(pair.get_value(), &pin.get(), &salt, &platform::now()) {
             Err(e) => message.set(Some(Message::core(e))),
             Ok(new) => {
                 problem.set(save(&new));
@@ -765,6 +765,9 @@ fn HandInLog(entries: Vec<TabletLogEntryV1>) -> impl IntoView {
             .rev()
             .map(|entry| {
                 let what = match entry.event {
+                    TabletEvent::Joined { host_fingerprint } => {
+                        msg!(rater_app.log_joined, fingerprint = host_fingerprint)
+                    }
                     TabletEvent::HandInOpened { held } => msg!(rater_app.log_opened, held = held),
                     TabletEvent::PinRefused => msg!(rater_app.log_pin_refused),
                     TabletEvent::BallotFileExported { ballots } => msg!(rater_app.log_exported, ballots = ballots),

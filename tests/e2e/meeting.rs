@@ -220,7 +220,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         from_tablet.ballots[0].ballot.marks,
         ["11111111", "22222222", "12111111", "R", "33333333"]
     );
-    // The tablet logs the refused PIN, the opening and the export, newest first.
+    // The tablet logs the join, the refused PIN, the opening and the export, newest first.
     let log = wait_for(
         &tablet,
         "//section[@data-testid='hand-in-log' and contains(., '导出选票文件（1 张）')]",
@@ -229,13 +229,14 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     .text()
     .await
     .unwrap();
-    let (export, opened, refused) = (
+    let (export, opened, refused, joined) = (
         log.find("导出选票文件（1 张）"),
         log.find("凭 PIN 打开交票（本机 1 张）"),
         log.find("PIN 不正确，未打开"),
+        log.find("加入会议并设置交票 PIN"),
     );
     assert!(
-        export.is_some() && export < opened && opened < refused,
+        export.is_some() && export < opened && opened < refused && refused < joined,
         "the tablet's hand-in log, newest first: {log}"
     );
 
