@@ -237,7 +237,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     );
     assert!(
         export.is_some() && export < opened && opened < refused && refused < joined,
-        "the tablet's hand-in log, newest first: {log}"
+        "the tablet's log, newest first: {log}"
     );
 
     // Ballot files made by the rules core, one imported twice.
