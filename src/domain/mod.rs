@@ -24,6 +24,7 @@
 //! | [`qr_frame`] | QR codes found in one camera frame (the scanner worker) |
 //! | [`signed_ballot`] | signed ballots, the per-tablet chain, ballot trackers |
 //! | [`result_file`] | the signed result file and its verification |
+//! | [`record`] | record format 2: commitments, batches, envelopes, count tables |
 //! | [`table_text`] | presenter lists pasted from Excel / WPS, tally CSV |
 //! | [`demo`] | the embedded demo meeting |
 
@@ -39,6 +40,7 @@ pub mod meeting;
 pub mod qr_ballot;
 pub mod qr_frame;
 pub mod reconcile;
+pub mod record;
 pub mod removed;
 pub mod report;
 pub mod result_file;

@@ -1,0 +1,558 @@
+//! Hand-in batches (docs/record-format.md "Batch header"): the tablet turns the rows it holds
+//! into a signed header of commitment sums; the host opens a hand-in by recomputing that header
+//! from the rows and the seed; a verifier reads headers alone and checks each tablet's chain.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::commit::{BallotCommitment, Generators, GroupSums, code_digest};
+use super::group::{ReadPointError, Tagged, hex, parse_hex, read_point, write_point};
+use crate::domain::ballot::{Ballot, BallotV1, Credential, Mark, ParseBallotError};
+use crate::domain::code::BallotCode;
+use crate::domain::meeting::{CredentialMode, Meeting};
+use crate::domain::signing::{DeviceKey, VerifySignatureError, canonical_bytes, fingerprint, verify};
+
+pub const BATCH_FORMAT: &str = "pingyi-batch";
+pub const BATCH_VERSION: u32 = 1;
+/// `previous` of a tablet's first batch.
+pub const FIRST_PREVIOUS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// Highest batch number: a tablet hands in far fewer, and the bound keeps arithmetic safe.
+pub const MAX_BATCH_NUMBER: u32 = 65_535;
+
+/// What every batch of one meeting round shares: the meeting, its digest, the session and the
+/// generators.
+pub struct RoundContext<'a> {
+    pub meeting: &'a Meeting,
+    pub digest: [u8; 32],
+    pub session: [u8; 16],
+    pub generators: &'a Generators,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchHeaderV1 {
+    pub format: String,
+    pub version: u32,
+    pub meeting: String,
+    pub session: String,
+    pub tablet: String,
+    pub number: u32,
+    pub previous: String,
+    pub closing: bool,
+    pub groups: Vec<BatchGroupV1>,
+    pub ballots: Vec<BatchBallotV1>,
+    pub signature: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchGroupV1 {
+    pub group: String,
+    pub returned: u32,
+    pub blank: String,
+    pub cells: Vec<BatchCellV1>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchCellV1 {
+    pub grades: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchBallotV1 {
+    pub group: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub commitment: String,
+}
+
+/// One ballot as handed in: no meeting id (the envelope is bound to the meeting), no time, no
+/// number. `code` is the canonical code text in code mode.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowV1 {
+    pub group: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub marks: Vec<String>,
+}
+
+/// What the tablet seals to the host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandInV1 {
+    pub header: BatchHeaderV1,
+    /// The batch seed, base64 (32 bytes).
+    pub seed: String,
+    pub rows: Vec<RowV1>,
+}
+
+/// Where a tablet's chain of batches stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchChainHead {
+    pub next_number: u32,
+    pub previous: String,
+}
+
+impl Default for BatchChainHead {
+    fn default() -> Self {
+        BatchChainHead {
+            next_number: 1,
+            previous: FIRST_PREVIOUS.to_owned(),
+        }
+    }
+}
+
+impl BatchHeaderV1 {
+    fn unsigned_bytes(&self) -> Vec<u8> {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            object.remove("signature");
+        }
+        canonical_bytes(&value)
+    }
+
+    /// The batch digest: what the next header's `previous` holds and staff compare.
+    pub fn digest(&self) -> String {
+        hex(&Tagged::new("pingyi/v2/batch")
+            .field(&canonical_bytes(self))
+            .sha256())
+    }
+
+    /// The first 10 symbols of the digest in the code alphabet, for people to compare.
+    pub fn digest_for_people(&self) -> String {
+        let symbols = crate::domain::signing::digest_symbols(self.digest().as_bytes(), 10);
+        format!("{}-{}", &symbols[..5], &symbols[5..])
+    }
+}
+
+fn row_of(meeting: &Meeting, ballot: &Ballot) -> RowV1 {
+    let v1 = ballot.to_v1(meeting);
+    RowV1 {
+        group: meeting.groups()[ballot.group()].id.clone(),
+        code: v1.code,
+        marks: v1.marks,
+    }
+}
+
+/// Why a ballot count cannot become a batch.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum MakeBatchError {
+    #[error("本平板的交票批次已达上限 — this tablet has handed in the most batches it may")]
+    TooManyBatches,
+}
+
+/// Makes the next hand-in of a tablet: rows sorted by content (so their order says nothing
+/// about when they were cast), commitments with blindings from `seed`, the header signed.
+pub fn make_hand_in(
+    round: &RoundContext<'_>,
+    key: &DeviceKey,
+    head: &BatchChainHead,
+    ballots: &[Ballot],
+    seed: [u8; 32],
+    closing: bool,
+) -> Result<(HandInV1, BatchChainHead), MakeBatchError> {
+    if head.next_number == 0 || head.next_number > MAX_BATCH_NUMBER {
+        return Err(MakeBatchError::TooManyBatches);
+    }
+    let mut rows: Vec<RowV1> = ballots.iter().map(|b| row_of(round.meeting, b)).collect();
+    rows.sort();
+    let mut ordered: Vec<&Ballot> = ballots.iter().collect();
+    ordered.sort_by_key(|b| row_of(round.meeting, b));
+    let mut header = header_of(round, &key.public_key(), head, &ordered, &seed, closing);
+    header.signature = key.sign(&header.unsigned_bytes());
+    let next = BatchChainHead {
+        next_number: head.next_number + 1,
+        previous: header.digest(),
+    };
+    let hand_in = HandInV1 {
+        header,
+        seed: base64_of(&seed),
+        rows,
+    };
+    Ok((hand_in, next))
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The unsigned header of `ordered` ballots (in row order).
+fn header_of(
+    round: &RoundContext<'_>,
+    tablet: &str,
+    head: &BatchChainHead,
+    ordered: &[&Ballot],
+    seed: &[u8; 32],
+    closing: bool,
+) -> BatchHeaderV1 {
+    let meeting = round.meeting;
+    let presenters = meeting.presenters().len();
+    let mut sums: Vec<GroupSums> = vec![GroupSums::empty(presenters); meeting.groups().len()];
+    let mut entries = Vec::with_capacity(ordered.len());
+    for (i, ballot) in ordered.iter().enumerate() {
+        let commitment = BallotCommitment::new(round.generators, ballot, seed, i as u32);
+        sums[ballot.group()].add(&commitment);
+        entries.push(BatchBallotV1 {
+            group: meeting.groups()[ballot.group()].id.clone(),
+            code: ballot.code().map(|c| hex(&code_digest(&round.digest, &c))),
+            commitment: hex(&commitment.digest()),
+        });
+    }
+    entries.sort_by(|a, b| {
+        let position = |id: &str| meeting.group_index(id);
+        (position(&a.group), &a.code, &a.commitment).cmp(&(position(&b.group), &b.code, &b.commitment))
+    });
+    BatchHeaderV1 {
+        format: BATCH_FORMAT.to_owned(),
+        version: BATCH_VERSION,
+        meeting: hex(&round.digest),
+        session: hex(&round.session),
+        tablet: tablet.to_owned(),
+        number: head.next_number,
+        previous: head.previous.clone(),
+        closing,
+        groups: meeting
+            .groups()
+            .iter()
+            .zip(&sums)
+            .filter(|(_, s)| s.returned > 0)
+            .map(|(group, s)| BatchGroupV1 {
+                group: group.id.clone(),
+                returned: s.returned,
+                blank: write_point(&s.blank),
+                cells: s
+                    .cells
+                    .iter()
+                    .map(|(g, st)| BatchCellV1 {
+                        grades: write_point(g),
+                        status: write_point(st),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        ballots: entries,
+        signature: String::new(),
+    }
+}
+
+/// Why a batch header is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ReadBatchError {
+    #[error("不是交票批次（格式 “{0}”）— not a hand-in batch (format “{0}”)")]
+    WrongFormat(String),
+    #[error("交票批次版本 {0} 不受支持 — batch version {0} is not supported")]
+    UnsupportedVersion(u32),
+    #[error("批次属于另一场会议 — the batch belongs to another meeting")]
+    WrongMeeting,
+    #[error(
+        "批次属于本会议的另一轮（会话不同）— the batch belongs to another round of this meeting (other session)"
+    )]
+    WrongSession,
+    #[error("批次编号 {0} 无效 — batch number {0} is not valid")]
+    BadNumber(u32),
+    #[error("批次的前序摘要格式无效 — the batch's link to its previous batch is malformed")]
+    BadPrevious,
+    #[error("平板签名无效：{0} — the tablet signature does not hold: {0}")]
+    Signature(#[from] VerifySignatureError),
+    #[error("批次中的评议人员类别 “{0}” 不存在或顺序不对 — group “{0}” is unknown, repeated or out of order")]
+    BadGroup(String),
+    #[error(
+        "类别 “{group}” 交回 {returned} 张，清单列出 {listed} 张 — group “{group}” returned {returned}, the list holds {listed}"
+    )]
+    ReturnedMismatch {
+        group: String,
+        returned: u32,
+        listed: u32,
+    },
+    #[error("批次中类别 “{0}” 的述职人员数与会议不符 — group “{0}” does not have one entry per presenter")]
+    CellCount(String),
+    #[error("批次中有无效的承诺：{0} — a commitment in the batch is not valid: {0}")]
+    Point(#[from] ReadPointError),
+    #[error("批次的选票清单格式无效或未排序 — the batch's ballot list is malformed, repeated or not sorted")]
+    BadBallotList,
+}
+
+/// A batch header that passed every check of its own: points decoded.
+#[derive(Clone, Debug)]
+pub struct CheckedBatch {
+    pub header: BatchHeaderV1,
+    /// Per meeting group: the sums (empty sums for groups without ballots here).
+    pub sums: Vec<GroupSums>,
+}
+
+/// Checks a header on its own against the round it claims (signature, ids, shape, points).
+pub fn check_header(
+    round: &RoundContext<'_>,
+    header: &BatchHeaderV1,
+) -> Result<CheckedBatch, ReadBatchError> {
+    use ReadBatchError as E;
+    if header.format != BATCH_FORMAT {
+        return Err(E::WrongFormat(header.format.clone()));
+    }
+    if header.version != BATCH_VERSION {
+        return Err(E::UnsupportedVersion(header.version));
+    }
+    if header.meeting != hex(&round.digest) {
+        return Err(E::WrongMeeting);
+    }
+    if header.session != hex(&round.session) {
+        return Err(E::WrongSession);
+    }
+    if header.number == 0 || header.number > MAX_BATCH_NUMBER {
+        return Err(E::BadNumber(header.number));
+    }
+    if parse_hex::<32>(&header.previous).is_none()
+        || (header.number == 1) != (header.previous == FIRST_PREVIOUS)
+    {
+        return Err(E::BadPrevious);
+    }
+    verify(&header.tablet, &header.unsigned_bytes(), &header.signature)?;
+    let meeting = round.meeting;
+    let presenters = meeting.presenters().len();
+    let mut sums = vec![GroupSums::empty(presenters); meeting.groups().len()];
+    let mut last_group: Option<usize> = None;
+    for group in &header.groups {
+        let g = meeting
+            .group_index(&group.group)
+            .filter(|&g| last_group.is_none_or(|last| g > last))
+            .ok_or_else(|| E::BadGroup(group.group.clone()))?;
+        last_group = Some(g);
+        let listed = header.ballots.iter().filter(|b| b.group == group.group).count() as u32;
+        if group.returned == 0 || group.returned != listed {
+            return Err(E::ReturnedMismatch {
+                group: group.group.clone(),
+                returned: group.returned,
+                listed,
+            });
+        }
+        if group.cells.len() != presenters {
+            return Err(E::CellCount(group.group.clone()));
+        }
+        let s = &mut sums[g];
+        s.returned = group.returned;
+        s.blank = read_point(&group.blank)?;
+        for (slot, cell) in s.cells.iter_mut().zip(&group.cells) {
+            *slot = (read_point(&cell.grades)?, read_point(&cell.status)?);
+        }
+    }
+    check_ballot_list(round, header)?;
+    Ok(CheckedBatch {
+        header: header.clone(),
+        sums,
+    })
+}
+
+fn check_ballot_list(round: &RoundContext<'_>, header: &BatchHeaderV1) -> Result<(), ReadBatchError> {
+    let meeting = round.meeting;
+    let uses_codes = meeting.credential() == CredentialMode::Code;
+    let mut previous: Option<(usize, &Option<String>, &String)> = None;
+    let mut seen = HashSet::new();
+    for entry in &header.ballots {
+        let group = meeting
+            .group_index(&entry.group)
+            .ok_or(ReadBatchError::BadBallotList)?;
+        let code_ok = match &entry.code {
+            Some(code) => uses_codes && parse_hex::<32>(code).is_some(),
+            None => !uses_codes,
+        };
+        if !code_ok || parse_hex::<32>(&entry.commitment).is_none() || !seen.insert(&entry.commitment) {
+            return Err(ReadBatchError::BadBallotList);
+        }
+        let key = (group, &entry.code, &entry.commitment);
+        if previous.is_some_and(|p| p >= key) {
+            return Err(ReadBatchError::BadBallotList);
+        }
+        previous = Some(key);
+    }
+    if !header.groups.iter().any(|g| g.returned > 0) && !header.ballots.is_empty() {
+        return Err(ReadBatchError::BadBallotList);
+    }
+    Ok(())
+}
+
+/// Why the host refuses a hand-in.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum OpenHandInError {
+    #[error("{0}")]
+    Header(#[from] ReadBatchError),
+    #[error("批次种子格式无效 — the batch seed is malformed")]
+    BadSeed,
+    #[error("第 {number} 张选票无效：{error} — ballot no. {number} is not valid: {error}")]
+    Row { number: usize, error: ParseBallotError },
+    #[error(
+        "第 {0} 张选票的选票码不是规范写法或与类别不符 — ballot no. {0}: the code is not in canonical form or does not match its group"
+    )]
+    RowCode(usize),
+    #[error("选票内容与平板签署的承诺不符 — the ballots do not match the commitments the tablet signed")]
+    CommitmentMismatch,
+}
+
+/// A hand-in the host has opened: its header checked and its rows matching it.
+#[derive(Clone, Debug)]
+pub struct OpenedBatch {
+    pub checked: CheckedBatch,
+    /// The rows as ballots, in row order, each with its commitment.
+    pub ballots: Vec<(Ballot, BallotCommitment)>,
+}
+
+/// Parses one row against the meeting; the code must be written canonically.
+pub fn ballot_of_row(meeting: &Meeting, row: &RowV1, number: usize) -> Result<Ballot, OpenHandInError> {
+    let uses_codes = meeting.credential() == CredentialMode::Code;
+    let raw = BallotV1 {
+        meeting: meeting.id().to_owned(),
+        code: row.code.clone(),
+        group: (!uses_codes).then(|| row.group.clone()),
+        marks: row.marks.clone(),
+    };
+    let ballot = Ballot::from_v1(&raw, meeting).map_err(|error| OpenHandInError::Row { number, error })?;
+    if let Credential::Code(code) = ballot.credential() {
+        let canonical = row.code.as_deref() == Some(code.to_string().as_str());
+        if !canonical || meeting.groups()[code.group()].id != row.group {
+            return Err(OpenHandInError::RowCode(number));
+        }
+    }
+    Ok(ballot)
+}
+
+/// Opens a hand-in on the host: checks the header, rebuilds it from the rows and the seed, and
+/// requires every field to match what the tablet signed.
+pub fn open_hand_in(round: &RoundContext<'_>, hand_in: &HandInV1) -> Result<OpenedBatch, OpenHandInError> {
+    let checked = check_header(round, &hand_in.header)?;
+    let seed: [u8; 32] = {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&hand_in.seed)
+            .map_err(|_| OpenHandInError::BadSeed)?;
+        bytes.try_into().map_err(|_| OpenHandInError::BadSeed)?
+    };
+    let ballots = hand_in
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| ballot_of_row(round.meeting, row, i + 1))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ordered: Vec<&Ballot> = ballots.iter().collect();
+    let head = BatchChainHead {
+        next_number: hand_in.header.number,
+        previous: hand_in.header.previous.clone(),
+    };
+    let mut rebuilt = header_of(
+        round,
+        &hand_in.header.tablet,
+        &head,
+        &ordered,
+        &seed,
+        hand_in.header.closing,
+    );
+    rebuilt.signature = hand_in.header.signature.clone();
+    if rebuilt != hand_in.header {
+        return Err(OpenHandInError::CommitmentMismatch);
+    }
+    let ballots = ballots
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let c = BallotCommitment::new(round.generators, &b, &seed, i as u32);
+            (b, c)
+        })
+        .collect();
+    Ok(OpenedBatch { checked, ballots })
+}
+
+/// A break in one tablet's chain of batches.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum BatchChainProblem {
+    #[error(
+        "平板 {tablet} 有两个不同的第 {number} 批 — tablet {tablet} has two different batches numbered {number}"
+    )]
+    Fork { tablet: String, number: u32 },
+    #[error("平板 {tablet} 缺少第 {from} 至 {to} 批 — tablet {tablet}: batches {from} to {to} are missing")]
+    Gap { tablet: String, from: u32, to: u32 },
+    #[error(
+        "平板 {tablet} 的第 {number} 批与前一批不衔接 — tablet {tablet}: batch {number} does not link to the one before"
+    )]
+    BrokenLink { tablet: String, number: u32 },
+    #[error("平板 {tablet} 的收尾批次之后还有批次 — tablet {tablet} has batches after its closing batch")]
+    AfterClosing { tablet: String },
+    #[error("平板 {tablet} 没有收尾批次 — tablet {tablet} has no closing batch")]
+    NotClosed { tablet: String },
+}
+
+/// Checks every tablet's chain among `headers` (each already checked on its own). A tablet
+/// named in `registered` with no batch at all has a gap from 1.
+pub fn check_batch_chains(registered: &[String], headers: &[BatchHeaderV1]) -> Vec<BatchChainProblem> {
+    let mut by_tablet: BTreeMap<&str, BTreeMap<u32, &BatchHeaderV1>> = BTreeMap::new();
+    for tablet in registered {
+        by_tablet.entry(tablet).or_default();
+    }
+    let mut problems = Vec::new();
+    let name = |tablet: &str| fingerprint(tablet).unwrap_or_else(|| tablet.to_owned());
+    for header in headers {
+        let chain = by_tablet.entry(&header.tablet).or_default();
+        match chain.get(&header.number) {
+            Some(existing) if *existing != header => problems.push(BatchChainProblem::Fork {
+                tablet: name(&header.tablet),
+                number: header.number,
+            }),
+            Some(_) => {}
+            None => {
+                chain.insert(header.number, header);
+            }
+        }
+    }
+    for (tablet, chain) in by_tablet {
+        let mut expected: u32 = 1;
+        let mut previous: Option<&BatchHeaderV1> = None;
+        for (&number, header) in &chain {
+            if number > expected {
+                problems.push(BatchChainProblem::Gap {
+                    tablet: name(tablet),
+                    from: expected,
+                    to: number - 1,
+                });
+            } else {
+                let link = previous.map_or_else(|| FIRST_PREVIOUS.to_owned(), |p| p.digest());
+                if header.previous != link {
+                    problems.push(BatchChainProblem::BrokenLink {
+                        tablet: name(tablet),
+                        number,
+                    });
+                }
+            }
+            if previous.is_some_and(|p| p.closing) {
+                problems.push(BatchChainProblem::AfterClosing { tablet: name(tablet) });
+            }
+            previous = Some(header);
+            expected = number.saturating_add(1);
+        }
+        if !previous.is_some_and(|p| p.closing) {
+            problems.push(BatchChainProblem::NotClosed { tablet: name(tablet) });
+        }
+    }
+    problems
+}
+
+/// The marks a row gives, for tests and the host's own counts.
+pub fn status_counts(ballots: &[Ballot], presenter: usize) -> [u32; 3] {
+    let mut counts = [0; 3];
+    for ballot in ballots {
+        counts[match ballot.marks()[presenter] {
+            Mark::Graded(_) => 0,
+            Mark::Recused => 1,
+            Mark::Abstained => 2,
+        }] += 1;
+    }
+    counts
+}
+
+/// Code digests of the canonical code texts, for the host's checks.
+pub fn code_digest_hex(md: &[u8; 32], code: &BallotCode) -> String {
+    hex(&code_digest(md, code))
+}

@@ -1,0 +1,21 @@
+//! Record format 2: secret but provable (docs/record-format.md, threat model in
+//! docs/security.md). Tablets commit to their ballots with Pedersen commitments on
+//! ristretto255 and sign batch headers of commitment sums; the host opens sealed hand-ins,
+//! publishes count tables and blinding sums; anyone checks that the counts are what the
+//! tablets signed, without any ballot being published.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`group`] | domain-separated hashes, generators, reading points and scalars strictly |
+//! | [`commit`] | meeting, code and code-list digests; a ballot's commitment vector; sums |
+//! | [`join`] | the host-signed join (version 2) and the tablet hello |
+//! | [`batch`] | batch headers: made by the tablet, opened by the host, chains checked |
+//! | [`seal`] | X25519 + ChaCha20-Poly1305 envelopes to the host's transport key |
+//! | [`counts`] | the published count tables, the pooling rule, and their check |
+
+pub mod batch;
+pub mod commit;
+pub mod counts;
+pub mod group;
+pub mod join;
+pub mod seal;
