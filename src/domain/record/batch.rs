@@ -9,8 +9,7 @@ use thiserror::Error;
 
 use super::commit::{BallotCommitment, Generators, GroupSums, code_digest};
 use super::group::{ReadPointError, Tagged, hex, parse_hex, read_point, write_point};
-use crate::domain::ballot::{Ballot, BallotV1, Credential, Mark, ParseBallotError};
-use crate::domain::code::BallotCode;
+use crate::domain::ballot::{Ballot, BallotV1, Credential, ParseBallotError};
 use crate::domain::meeting::{CredentialMode, Meeting};
 use crate::domain::signing::{DeviceKey, VerifySignatureError, canonical_bytes, fingerprint, verify};
 
@@ -119,14 +118,18 @@ impl BatchHeaderV1 {
 
     /// The batch digest: what the next header's `previous` holds and staff compare.
     pub fn digest(&self) -> String {
-        hex(&Tagged::new("pingyi/v2/batch")
+        hex(&self.digest_bytes())
+    }
+
+    fn digest_bytes(&self) -> [u8; 32] {
+        Tagged::new("pingyi/v2/batch")
             .field(&canonical_bytes(self))
-            .sha256())
+            .sha256()
     }
 
     /// The first 10 symbols of the digest in the code alphabet, for people to compare.
     pub fn digest_for_people(&self) -> String {
-        let symbols = crate::domain::signing::digest_symbols(self.digest().as_bytes(), 10);
+        let symbols = crate::domain::signing::digest_symbols(&self.digest_bytes(), 10);
         format!("{}-{}", &symbols[..5], &symbols[5..])
     }
 }
@@ -400,6 +403,8 @@ pub struct OpenedBatch {
     pub checked: CheckedBatch,
     /// The rows as ballots, in row order, each with its commitment.
     pub ballots: Vec<(Ballot, BallotCommitment)>,
+    /// The batch seed: the host needs it for the blinding sums it publishes.
+    pub seed: [u8; 32],
 }
 
 /// Parses one row against the meeting; the code must be written canonically.
@@ -463,7 +468,11 @@ pub fn open_hand_in(round: &RoundContext<'_>, hand_in: &HandInV1) -> Result<Open
             (b, c)
         })
         .collect();
-    Ok(OpenedBatch { checked, ballots })
+    Ok(OpenedBatch {
+        checked,
+        ballots,
+        seed,
+    })
 }
 
 /// A break in one tablet's chain of batches.
@@ -537,22 +546,4 @@ pub fn check_batch_chains(registered: &[String], headers: &[BatchHeaderV1]) -> V
         }
     }
     problems
-}
-
-/// The marks a row gives, for tests and the host's own counts.
-pub fn status_counts(ballots: &[Ballot], presenter: usize) -> [u32; 3] {
-    let mut counts = [0; 3];
-    for ballot in ballots {
-        counts[match ballot.marks()[presenter] {
-            Mark::Graded(_) => 0,
-            Mark::Recused => 1,
-            Mark::Abstained => 2,
-        }] += 1;
-    }
-    counts
-}
-
-/// Code digests of the canonical code texts, for the host's checks.
-pub fn code_digest_hex(md: &[u8; 32], code: &BallotCode) -> String {
-    hex(&code_digest(md, code))
 }

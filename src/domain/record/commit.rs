@@ -34,16 +34,26 @@ pub fn code_digest(meeting: &[u8; 32], code: &BallotCode) -> [u8; 32] {
 /// The code-list digest the host shows before voting: per group in meeting order, its id,
 /// the number of codes and their digests sorted.
 pub fn code_list_digest(meeting: &Meeting, md: &[u8; 32], codes: &[Vec<BallotCode>]) -> [u8; 32] {
+    let digests: Vec<Vec<[u8; 32]>> = (0..meeting.groups().len())
+        .map(|g| {
+            codes
+                .get(g)
+                .map(|list| list.iter().map(|c| code_digest(md, c)).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    code_list_digest_of(meeting, &digests)
+}
+
+/// The code-list digest over code digests (per group in meeting order), as a verifier has them.
+pub fn code_list_digest_of(meeting: &Meeting, digests: &[Vec<[u8; 32]>]) -> [u8; 32] {
     let mut input = Tagged::new("pingyi/v2/code-list");
     for (g, group) in meeting.groups().iter().enumerate() {
-        let mut digests: Vec<[u8; 32]> = codes
-            .get(g)
-            .map(|list| list.iter().map(|c| code_digest(md, c)).collect())
-            .unwrap_or_default();
-        digests.sort_unstable();
+        let mut list: Vec<[u8; 32]> = digests.get(g).cloned().unwrap_or_default();
+        list.sort_unstable();
         input.push(group.id.as_bytes());
-        input.push(&(digests.len() as u32).to_be_bytes());
-        input.push(&digests.concat());
+        input.push(&(list.len() as u32).to_be_bytes());
+        input.push(&list.concat());
     }
     input.sha256()
 }

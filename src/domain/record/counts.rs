@@ -474,10 +474,10 @@ fn check_cell(
         }
     }
     let committed: RistrettoPoint = members.iter().map(|&g| sums[g].cells[p].0).sum();
-    let expected = RistrettoPoint::vartime_multiscalar_mul(
-        cell.counts.iter().flatten().map(|&n| scalar_u32(n)),
-        gens.grades.iter().flatten(),
-    );
+    // The multiscalar routine needs exact lengths: collect both sides first.
+    let scalars: Vec<Scalar> = cell.counts.iter().flatten().map(|&n| scalar_u32(n)).collect();
+    let points: Vec<RistrettoPoint> = gens.grades.iter().flatten().copied().collect();
+    let expected = RistrettoPoint::vartime_multiscalar_mul(scalars, points);
     let holds = read_scalar(&cell.blinding).is_ok_and(|r| committed - blind(&r) == expected);
     if !holds {
         problems.push(CountProblem::Cell {
@@ -495,7 +495,9 @@ mod tests {
     #[test]
     fn the_pooling_rule_follows_its_steps() {
         // (graded per group, k) → cells, withheld
-        let cases: &[(&[u32], u32, &[&[usize]], bool)] = &[
+        /// graded per group, k, expected cells, expected withheld
+        type Case<'a> = (&'a [u32], u32, &'a [&'a [usize]], bool);
+        let cases: &[Case] = &[
             (&[10, 5, 4], 3, &[&[0], &[1], &[2]], false),
             (&[10, 2, 4], 3, &[&[0], &[1, 2]], false),
             (&[10, 2, 1], 3, &[&[0], &[1, 2]], false),

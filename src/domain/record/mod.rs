@@ -10,12 +10,16 @@
 //! | [`commit`] | meeting, code and code-list digests; a ballot's commitment vector; sums |
 //! | [`join`] | the host-signed join (version 2) and the tablet hello |
 //! | [`batch`] | batch headers: made by the tablet, opened by the host, chains checked |
+//! | [`prove`] | the host's count tables and round proof from opened hand-ins |
 //! | [`seal`] | X25519 + ChaCha20-Poly1305 envelopes to the host's transport key |
 //! | [`counts`] | the published count tables, the pooling rule, and their check |
+//! | [`verify`] | a round's proof (hellos, batches, code list, counts) and its one check |
 
 pub mod batch;
 pub mod commit;
 pub mod counts;
 pub mod group;
 pub mod join;
+pub mod prove;
 pub mod seal;
+pub mod verify;
