@@ -76,8 +76,8 @@ ensure_test_packages() {
 
 # A Python venv with the stock verification tools of docs/result-format.md (PyPI).
 ensure_python_verifier() {
-  if ! "$TOOLS/pyenv/bin/python" -c 'import rfc8785, cryptography' 2>/dev/null; then
-    say "installing rfc8785 and cryptography from PyPI into .tools/pyenv"
+  if ! "$TOOLS/pyenv/bin/python" -c 'import rfc8785, cryptography, rbcl' 2>/dev/null; then
+    say "installing rfc8785, cryptography and rbcl from PyPI into .tools/pyenv"
     python3 -m venv "$TOOLS/pyenv"
     "$TOOLS/pyenv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/docs/verify-requirements.txt"
   fi

@@ -54,12 +54,7 @@ impl Hall {
         }
     }
     fn round(&self) -> RoundContext<'_> {
-        RoundContext {
-            meeting: &self.meeting,
-            digest: self.digest,
-            session: SESSION,
-            generators: &self.generators,
-        }
+        RoundContext::new(&self.meeting, SESSION, &self.generators)
     }
     fn ballot(&self, group: usize, code: usize, marks: &[&str]) -> Ballot {
         let raw = BallotV1 {
@@ -687,11 +682,7 @@ fn worked_example_matches_the_doc() {
     let hand_ins = hand_ins(&hall, &plan(&hall));
     let example = serde_json::json!({
         "note": "Worked example of docs/record-format.md, made by tests/record.rs from fixed demo keys and seeds. Never use these keys for a meeting.",
-        "meeting_digest": join.meeting_digest,
-        "session": join.session,
-        "host": join.host,
-        "transport": join.transport,
-        "join_signature": join.signature,
+        "join": join,
         "hand_in_of_tablet_2": hand_ins[2],
         "proof": honest_proof(&hall),
     });

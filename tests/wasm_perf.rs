@@ -6,7 +6,10 @@
 
 use pingyi::domain::qr_ballot::encode_qr_ballot;
 use pingyi::domain::qr_frame::decode_rgba;
-use pingyi::domain::sample::{qr_frame, random_ballots, signed_ballots, sized_meeting};
+use pingyi::domain::record::batch::RoundContext;
+use pingyi::domain::record::commit::{BallotCommitment, Generators};
+use pingyi::domain::record::verify::verify_round;
+use pingyi::domain::sample::{qr_frame, random_ballots, sample_round, signed_ballots, sized_meeting};
 use pingyi::domain::tally::Tally;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -71,5 +74,42 @@ fn decoding_a_ballot_qr_frame_in_wasm() {
     assert_eq!(found, vec![text]);
     console_log!(
         "PERF|QR decode, 60-presenter ballot in a 640×480 frame (wasm, main thread, median of 11)|{ms:.1} ms|≤ 30 ms"
+    );
+}
+
+#[wasm_bindgen_test]
+fn committing_one_ballot_in_wasm() {
+    let meeting = sized_meeting(60);
+    let ballots = random_ballots(&meeting, 1, 42);
+    let start = now();
+    let generators = Generators::for_meeting(&meeting);
+    let derive = now() - start;
+    let mut points = 0;
+    let ms = median_ms(11, || {
+        points = BallotCommitment::new(&generators, &ballots[0], &[7; 32], 0)
+            .points()
+            .len();
+    });
+    assert_eq!(points, 121);
+    console_log!(
+        "PERF|record v2: commit one 60×8 ballot on the tablet (wasm, median of 11)|{ms:.1} ms|≤ 50 ms"
+    );
+    console_log!("PERF|record v2: derive the meeting's 36 generators once (wasm)|{derive:.1} ms|");
+}
+
+#[wasm_bindgen_test]
+fn verifying_a_round_in_wasm() {
+    let meeting = sized_meeting(60);
+    let ballots = random_ballots(&meeting, 300, 42);
+    let (_, proof) = sample_round(&meeting, &ballots, 10);
+    let mut problems = usize::MAX;
+    let ms = median_ms(3, || {
+        let generators = Generators::for_meeting(&meeting);
+        let round = RoundContext::new(&meeting, [0x5e; 16], &generators);
+        problems = verify_round(&round, &proof).len();
+    });
+    assert_eq!(problems, 0);
+    console_log!(
+        "PERF|record v2: verify a 300-ballot, 60-presenter round from 10 tablets (wasm, median of 3)|{ms:.0} ms|≤ 1000 ms"
     );
 }

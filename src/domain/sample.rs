@@ -4,6 +4,11 @@
 
 use super::ballot::{Ballot, BallotDraft, Credential};
 use super::meeting::{Meeting, PresenterV1, default_meeting_file};
+use super::record::batch::{BatchChainHead, RoundContext, make_hand_in, open_hand_in};
+use super::record::commit::Generators;
+use super::record::join::HelloV1;
+use super::record::prove::prove_round;
+use super::record::verify::RoundProofV1;
 use super::signed_ballot::{ChainHead, SignedBallotV1};
 use super::signing::DeviceKey;
 
@@ -97,6 +102,34 @@ pub fn qr_frame(text: &str, scale: usize) -> Vec<u8> {
         }
     }
     rgba
+}
+
+/// A record-format-2 round of `ballots` handed in by `tablets` tablets, one closing batch each
+/// (tablet `t` has the key of seed `[t + 1; 32]`): the round's generators, context parts and
+/// the host's proof. The proof holds no code list, so the meeting should be open-mode.
+pub fn sample_round(meeting: &Meeting, ballots: &[Ballot], tablets: usize) -> (Generators, RoundProofV1) {
+    let generators = Generators::for_meeting(meeting);
+    let round = RoundContext::new(meeting, [0x5e; 16], &generators);
+    let tablets = tablets.max(1);
+    let mut hellos = Vec::new();
+    let mut opened = Vec::new();
+    for t in 0..tablets {
+        let key = DeviceKey::from_seed([t as u8 + 1; 32]);
+        hellos.push(HelloV1::sign(&round.digest, &round.session, &key));
+        let mine: Vec<Ballot> = ballots.iter().skip(t).step_by(tablets).cloned().collect();
+        let (hand_in, _) = make_hand_in(
+            &round,
+            &key,
+            &BatchChainHead::default(),
+            &mine,
+            [t as u8; 32],
+            true,
+        )
+        .expect("a first batch");
+        opened.push(open_hand_in(&round, &hand_in).expect("an honest hand-in opens"));
+    }
+    let proof = prove_round(&round, hellos, &opened, &[], None);
+    (generators, proof)
 }
 
 #[cfg(test)]

@@ -42,6 +42,31 @@ pub struct PresenterTally {
 }
 
 impl PresenterTally {
+    /// A presenter's tally with its scores computed (rank and level still to come):
+    /// `counts[aspect][unit][grade]`, a unit being a group or a published cell of weight
+    /// `weights[unit]`.
+    pub(crate) fn scored(
+        meeting: &Meeting,
+        weights: &[u64],
+        counts: Vec<Vec<Vec<u32>>>,
+        recused: Vec<u32>,
+        abstained: Vec<u32>,
+    ) -> PresenterTally {
+        let mut tally = PresenterTally {
+            counts,
+            recused,
+            abstained,
+            aspect_scores: Vec::new(),
+            score: None,
+            satisfaction: Vec::new(),
+            worst_share: None,
+            rank: None,
+            level: None,
+        };
+        compute_scores(meeting, weights, &mut tally);
+        tally
+    }
+
     /// Number of grades a group gave on an aspect (its valid count).
     pub fn valid(&self, aspect: usize, group: usize) -> u32 {
         self.counts[aspect][group].iter().sum()
@@ -118,6 +143,7 @@ impl Tally {
             }
         }
 
+        let group_weights: Vec<u64> = meeting.groups().iter().map(|g| u64::from(g.weight)).collect();
         let mut tallies: Vec<PresenterTally> = (0..presenters)
             .map(|p| {
                 let counts = (0..aspects)
@@ -130,30 +156,16 @@ impl Tally {
                             .collect()
                     })
                     .collect();
-                let mut tally = PresenterTally {
+                PresenterTally::scored(
+                    meeting,
+                    &group_weights,
                     counts,
-                    recused: recused[p * groups..(p + 1) * groups].to_vec(),
-                    abstained: abstained[p * groups..(p + 1) * groups].to_vec(),
-                    aspect_scores: Vec::new(),
-                    score: None,
-                    satisfaction: Vec::new(),
-                    worst_share: None,
-                    rank: None,
-                    level: None,
-                };
-                compute_scores(meeting, &mut tally);
-                tally
+                    recused[p * groups..(p + 1) * groups].to_vec(),
+                    abstained[p * groups..(p + 1) * groups].to_vec(),
+                )
             })
             .collect();
-
-        let scores: Vec<Option<BigRational>> = tallies.iter().map(|t| t.score.clone()).collect();
-        let shares: Vec<Option<BigRational>> = tallies.iter().map(|t| t.worst_share.clone()).collect();
-        let ranks = rank(&scores);
-        let levels = assign_levels(&scores, &shares, meeting.rules());
-        for ((tally, rank), level) in tallies.iter_mut().zip(ranks).zip(levels) {
-            tally.rank = rank;
-            tally.level = level;
-        }
+        rank_and_level(meeting, tallies.iter_mut());
 
         Tally {
             presenters: tallies,
@@ -208,11 +220,25 @@ impl Fraction {
     }
 }
 
-fn compute_scores(meeting: &Meeting, tally: &mut PresenterTally) {
+/// Ranks all presenters by exact score and assigns their levels by the meeting's rules.
+pub(crate) fn rank_and_level<'a>(meeting: &Meeting, tallies: impl Iterator<Item = &'a mut PresenterTally>) {
+    let mut tallies: Vec<&mut PresenterTally> = tallies.collect();
+    let scores: Vec<Option<BigRational>> = tallies.iter().map(|t| t.score.clone()).collect();
+    let shares: Vec<Option<BigRational>> = tallies.iter().map(|t| t.worst_share.clone()).collect();
+    let levels = assign_levels(&scores, &shares, meeting.rules());
+    for ((tally, rank), level) in tallies.iter_mut().zip(rank(&scores)).zip(levels) {
+        tally.rank = rank;
+        tally.level = level;
+    }
+}
+
+/// Fills in the scores of `tally` from its counts. `counts[aspect][i]` belongs to the i-th
+/// weighted unit — a rater group (format 1) or a published cell (format 2) — of weight
+/// `weights[i]`.
+fn compute_scores(meeting: &Meeting, weights: &[u64], tally: &mut PresenterTally) {
     let points: Vec<u64> = meeting.grades().iter().map(|g| u64::from(g.points)).collect();
     let satisfied: Vec<bool> = meeting.grades().iter().map(|g| g.satisfied).collect();
     let aspects = meeting.aspects();
-    let groups = meeting.groups();
 
     // Aspect score = Σ_g w_g · (S_g / c_g) / Σ_g w_g over groups with c_g > 0, where S_g is
     // the group's points and c_g its grade count. Summed over a common denominator.
@@ -220,19 +246,15 @@ fn compute_scores(meeting: &Meeting, tally: &mut PresenterTally) {
     for a in 0..aspects.len() {
         let mut sum = Fraction::zero();
         let mut weight_sum: u64 = 0;
-        for (g, group) in groups.iter().enumerate() {
+        for (g, &weight) in weights.iter().enumerate() {
             let counts = &tally.counts[a][g];
             let valid: u64 = counts.iter().map(|&c| u64::from(c)).sum();
             if valid == 0 {
                 continue;
             }
             let total: u64 = counts.iter().zip(&points).map(|(&c, &p)| u64::from(c) * p).sum();
-            sum.add_weighted(
-                u64::from(group.weight),
-                &BigInt::from(total),
-                &BigInt::from(valid),
-            );
-            weight_sum += u64::from(group.weight);
+            sum.add_weighted(weight, &BigInt::from(total), &BigInt::from(valid));
+            weight_sum += weight;
         }
         aspect_fractions.push((weight_sum > 0).then(|| (sum.numer, sum.denom * weight_sum)));
     }

@@ -29,6 +29,18 @@ pub struct RoundContext<'a> {
     pub generators: &'a Generators,
 }
 
+impl<'a> RoundContext<'a> {
+    /// The round of `meeting` with `session`; the digest is computed here.
+    pub fn new(meeting: &'a Meeting, session: [u8; 16], generators: &'a Generators) -> RoundContext<'a> {
+        RoundContext {
+            meeting,
+            digest: super::commit::meeting_digest(meeting),
+            session,
+            generators,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchHeaderV1 {
@@ -109,11 +121,7 @@ impl Default for BatchChainHead {
 
 impl BatchHeaderV1 {
     fn unsigned_bytes(&self) -> Vec<u8> {
-        let mut value = serde_json::to_value(self).unwrap_or_default();
-        if let Some(object) = value.as_object_mut() {
-            object.remove("signature");
-        }
-        canonical_bytes(&value)
+        super::join::without_signature(self)
     }
 
     /// The batch digest: what the next header's `previous` holds and staff compare.

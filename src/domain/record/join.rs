@@ -35,7 +35,8 @@ pub struct SignedJoinV2 {
     pub signature: String,
 }
 
-fn without_signature<T: Serialize>(value: &T) -> Vec<u8> {
+/// The JCS bytes of a signed object without its `signature` field: what its signature covers.
+pub(super) fn without_signature<T: Serialize>(value: &T) -> Vec<u8> {
     let mut value = serde_json::to_value(value).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
         object.remove("signature");

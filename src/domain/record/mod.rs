@@ -11,6 +11,7 @@
 //! | [`join`] | the host-signed join (version 2) and the tablet hello |
 //! | [`batch`] | batch headers: made by the tablet, opened by the host, chains checked |
 //! | [`prove`] | the host's count tables and round proof from opened hand-ins |
+//! | [`score`] | the tally (scores, ranks, levels) from published count tables alone |
 //! | [`seal`] | X25519 + ChaCha20-Poly1305 envelopes to the host's transport key |
 //! | [`counts`] | the published count tables, the pooling rule, and their check |
 //! | [`verify`] | a round's proof (hellos, batches, code list, counts) and its one check |
@@ -21,5 +22,6 @@ pub mod counts;
 pub mod group;
 pub mod join;
 pub mod prove;
+pub mod score;
 pub mod seal;
 pub mod verify;
