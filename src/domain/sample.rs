@@ -26,6 +26,10 @@ pub fn sized_meeting(presenters: usize) -> Meeting {
     let mut file = default_meeting_file("sample", "样例会议 sample meeting", list);
     file.credential = "open".to_owned();
     file.date = "2026-12-18".to_owned();
+    // Room for every sample ballot in each group, so a sample round never fails its 应到 check.
+    for group in &mut file.groups {
+        group.expected = 4000;
+    }
     Meeting::try_from(file).expect("the sample meeting is valid")
 }
 
@@ -149,5 +153,18 @@ mod tests {
             signed[2].seq, 2,
             "ballots 0, 2, 4 … are tablet 0's first, second, third"
         );
+    }
+
+    #[test]
+    fn a_sample_round_verifies() {
+        let meeting = sized_meeting(6);
+        let ballots = random_ballots(&meeting, 40, 7);
+        let (generators, proof) = sample_round(&meeting, &ballots, 3);
+        let round = RoundContext::new(&meeting, [0x5e; 16], &generators);
+        assert_eq!(
+            crate::domain::record::verify::verify_round(&round, &proof),
+            Vec::new()
+        );
+        assert_eq!(proof.batches.len(), 3);
     }
 }
