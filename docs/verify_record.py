@@ -17,8 +17,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 ORDER = 2**252 + 27742317777372353535851937790883648493
 ZERO = bytes(32)
-# Ed25519 points of small order (encodings of the 8-torsion), refused as keys.
+# Ed25519 points of small order (the 8-torsion, and the sign-bit twins of the two with x = 0),
+# refused as keys: Rust's verify_strict refuses them too, so both give one verdict.
 SMALL_ORDER_KEYS = {bytes.fromhex(h) for h in [
+    "0100000000000000000000000000000000000000000000000000000000000080",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
     "0100000000000000000000000000000000000000000000000000000000000000",
     "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
     "0000000000000000000000000000000000000000000000000000000000000080",

@@ -6,8 +6,25 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+# Small-order Ed25519 keys (as in verify_record.py): refused, as `pingyi verify` refuses them.
+SMALL_ORDER_KEYS = {bytes.fromhex(h) for h in [
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000080",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+]}
+
 def check(public_key_b64, signature_b64, obj):
-    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
+    raw = base64.b64decode(public_key_b64)
+    if raw in SMALL_ORDER_KEYS:
+        sys.exit("INVALID key: small order")
+    key = Ed25519PublicKey.from_public_bytes(raw)
     key.verify(base64.b64decode(signature_b64), rfc8785.dumps(obj))  # raises if wrong
 
 doc = json.load(open(sys.argv[1], encoding="utf-8"))

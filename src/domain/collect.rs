@@ -379,10 +379,15 @@ fn secret_from_hex(text: &str) -> Option<MeetingSecret> {
     Some(MeetingSecret::from_bytes(bytes))
 }
 
-/// The key under which ballots compete: the code, or in open mode the tablet and number.
+/// The key under which ballots compete: the code in its canonical form (so "k7q xm4 rt9" and
+/// "K7Q–XM4–RT9" are one code), or in open mode the tablet and number.
 fn conflict_key(ballot: &SignedBallotV1) -> String {
     match &ballot.ballot.code {
-        Some(code) => format!("code {}", code.trim().to_ascii_uppercase()),
+        Some(code) => match BallotCode::parse(code) {
+            Ok(parsed) => format!("code {parsed}"),
+            // Not a code at all: it is rejected on its own and competes with nothing real.
+            Err(_) => format!("text {code}"),
+        },
         None => format!("tablet {}#{}", &ballot.device, ballot.seq),
     }
 }
@@ -1101,6 +1106,38 @@ mod tests {
         ));
         assert_eq!(h.accepted().len(), 1);
         assert_eq!(h.accepted_per_group(), vec![1, 0, 0]);
+    }
+
+    /// Issue 14: one code written five ways was accepted five times.
+    #[test]
+    fn five_spellings_of_one_code_are_one_code() {
+        let mut h = host("code");
+        let code = h.codes()[0][1].to_string();
+        let plain: String = code.chars().filter(|c| *c != '-').collect();
+        let spellings = [
+            code.clone(),
+            format!("{} {} {}", &plain[..3], &plain[3..6], &plain[6..]).to_lowercase(),
+            code.replace('-', "–"),
+            code.replace('-', "—"),
+            code.replace('-', "_"),
+        ];
+        let mut arrivals = Vec::new();
+        for (i, text) in spellings.iter().enumerate() {
+            let mut raw = ballot(&h, Credential::Code(h.codes()[0][1]), (i % 4) as u8).to_v1(h.meeting());
+            raw.code = Some(text.clone());
+            let key = DeviceKey::from_seed([i as u8 + 1; 32]);
+            let signed = ChainHead::default().sign_next(&key, raw, T);
+            arrivals.push(h.receive(signed, Source::File, T).unwrap());
+        }
+        assert!(h.accepted().is_empty(), "none counts until the host decides");
+        assert_eq!(h.conflicts().len(), 1, "one conflict set for one code");
+        assert_eq!(h.conflicts()[0].ballots.len(), 5);
+        assert!(
+            arrivals
+                .iter()
+                .skip(1)
+                .all(|a| matches!(a, Arrival::Conflict { .. }))
+        );
     }
 
     #[test]

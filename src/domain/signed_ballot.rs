@@ -107,7 +107,7 @@ impl ChainHead {
             signature: String::new(),
         };
         signed.signature = key.sign(&signed.signed_bytes());
-        self.next_seq += 1;
+        self.next_seq = self.next_seq.saturating_add(1);
         self.prev = signed.hash();
         signed
     }
@@ -120,12 +120,16 @@ pub enum ChainProblem {
         "平板 {device} 的第 {seq} 号选票出现两次且内容不同 — tablet {device} has two different ballots numbered {seq}"
     )]
     DuplicateSeq { device: String, seq: u32 },
-    #[error("平板 {device} 的第 {seq} 号选票与前一张不衔接 — tablet {device}: ballot {seq} does not link to ballot {}", seq - 1)]
+    #[error("平板 {device} 的第 {seq} 号选票与前一张不衔接 — tablet {device}: ballot {seq} does not link to ballot {}", seq.saturating_sub(1))]
     BrokenLink { device: String, seq: u32 },
     #[error(
         "平板 {device} 缺少第 {from} 至 {to} 号选票 — tablet {device}: ballots {from} to {to} are missing"
     )]
     Gap { device: String, from: u32, to: u32 },
+    #[error(
+        "平板 {device} 的选票编号 0 无效（从 1 开始）— tablet {device}: ballot number 0 is not valid (numbers start at 1)"
+    )]
+    ZeroSeq { device: String },
 }
 
 /// Checks every tablet's chain in a set of ballots: numbers unique, each ballot linking to its
@@ -152,6 +156,10 @@ pub fn check_chains(ballots: &[SignedBallotV1]) -> Vec<ChainProblem> {
         let mut expected_seq = 1;
         let mut previous: Option<&SignedBallotV1> = None;
         for (&seq, ballot) in &chain {
+            if seq == 0 {
+                problems.push(ChainProblem::ZeroSeq { device: name.clone() });
+                continue;
+            }
             if seq > expected_seq {
                 problems.push(ChainProblem::Gap {
                     device: name.clone(),
@@ -168,7 +176,8 @@ pub fn check_chains(ballots: &[SignedBallotV1]) -> Vec<ChainProblem> {
                 }
             }
             previous = Some(ballot);
-            expected_seq = seq + 1;
+            // Saturating: a crafted file may number a ballot 4294967295.
+            expected_seq = seq.saturating_add(1);
         }
     }
     problems
@@ -231,6 +240,22 @@ mod tests {
                 .iter()
                 .any(|p| matches!(p, ChainProblem::DuplicateSeq { seq: 2, .. }))
         );
+    }
+
+    /// Issue 14: a ballot numbered 0 or 4294967295 panicked a debug build.
+    #[test]
+    fn extreme_ballot_numbers_are_problems_not_panics() {
+        let key = DeviceKey::from_seed([5; 32]);
+        for seq in [0, u32::MAX] {
+            let mut head = ChainHead {
+                next_seq: seq,
+                prev: CHAIN_START.to_owned(),
+            };
+            let signed = head.sign_next(&key, ballot("11111111"), "t");
+            let problems = check_chains(&[signed]);
+            assert!(!problems.is_empty(), "seq {seq}");
+            assert!(problems.iter().all(|p| !p.to_string().is_empty()));
+        }
     }
 
     #[test]
