@@ -12,8 +12,15 @@ use crate::domain::ballot::{
 };
 use crate::domain::draw::{DrawError, key_string, parse_sources, pool_digest, select};
 use crate::domain::meeting::{Meeting, ReadMeetingError};
+use crate::domain::record::batch::RoundContext;
+use crate::domain::record::commit::Generators;
+use crate::domain::record::join::SignedJoinV2;
+use crate::domain::record::score::tally_cells;
+use crate::domain::record::verify::{RoundProofV1, verify_round};
+use crate::domain::report::cell_ranking_rows;
 use crate::domain::report::{RankingRowV1, ranking_rows, ranking_table, rows_table};
 use crate::domain::result_file::{ReadResultError, Verdict, verify_result};
+use crate::domain::signing::fingerprint;
 use crate::domain::tally::Tally;
 
 pub const USAGE: &str = "\
@@ -28,6 +35,12 @@ USAGE:
       Check a signed result file: host signature, meeting and draw, every ballot signature
       and tablet chain, ballot codes, and the tally recomputed from the ballots; prints the
       ranking recomputed from the ballots.
+  pingyi verify-round ROUND.json [--json]
+      Check a record-format-2 round (docs/record-format.md; a file with \"join\" and \"proof\",
+      e.g. docs/examples/record-round.json): the host-signed join, every tablet hello and
+      batch signature, the batch chains, the code list, and that every published count is
+      what the tablets committed; prints the ranking recomputed from the counts. With --json
+      the verdict is JSON on standard output for a pass, a failure and unreadable input.
 
 Exit codes: 0 done (verify: every check holds), 1 a verify check failed,
 2 bad input (the message says what to fix).
@@ -52,6 +65,10 @@ pub enum Command {
     },
     Verify {
         result: String,
+        json: bool,
+    },
+    VerifyRound {
+        round: String,
         json: bool,
     },
 }
@@ -119,6 +136,13 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             }),
             _ => Err(usage("verify needs exactly one result file")),
         },
+        "verify-round" => match rest.iter().filter(|a| *a != "--json").collect::<Vec<_>>()[..] {
+            [round] if !round.starts_with("--") => Ok(Command::VerifyRound {
+                round: round.clone(),
+                json,
+            }),
+            _ => Err(usage("verify-round needs exactly one round file")),
+        },
         other => Err(usage(&format!("unknown command “{other}”"))),
     }
 }
@@ -148,8 +172,13 @@ pub enum CliError {
     Conflict { code: String },
     #[error("{path}: {error}")]
     Result { path: String, error: ReadResultError },
+    #[error("{path} 不是可验证的记录文件：{detail} — {path} is not a readable round file: {detail}")]
+    NotRoundFile { path: String, detail: String },
     #[error("{report}验证未通过 — verification FAILED")]
     VerificationFailed { report: String },
+    /// A verdict asked for as JSON that is not a pass: printed on standard output as it is.
+    #[error("{json}")]
+    JsonVerdict { json: String, code: u8 },
 }
 
 impl CliError {
@@ -157,6 +186,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::VerificationFailed { .. } => 1,
+            CliError::JsonVerdict { code, .. } => *code,
             _ => 2,
         }
     }
@@ -259,24 +289,39 @@ pub fn run(command: Command, reader: Reader<'_>) -> Result<String, CliError> {
         }
         Command::Verify { result, json } => {
             let text = read(reader, &result)?;
-            let verdict = verify_result(&text).map_err(|error| CliError::Result {
-                path: result.clone(),
-                error,
+            let verdict = verify_result(&text).map_err(|error| {
+                if json {
+                    let unreadable = serde_json::json!({"holds": false, "unreadable": error.to_string()});
+                    CliError::JsonVerdict {
+                        json: to_json_line(&unreadable),
+                        code: 2,
+                    }
+                } else {
+                    CliError::Result {
+                        path: result.clone(),
+                        error,
+                    }
+                }
             })?;
-            let report = if json {
-                to_json_line(&VerdictJson::from(&verdict))
-            } else {
-                verdict_report(&verdict)
-            };
-            if json && verdict.holds() {
-                return Ok(report);
+            if json {
+                let report = to_json_line(&VerdictJson::from(&verdict));
+                return if verdict.holds() {
+                    Ok(report)
+                } else {
+                    Err(CliError::JsonVerdict {
+                        json: report,
+                        code: 1,
+                    })
+                };
             }
+            let report = verdict_report(&verdict);
             if verdict.holds() {
                 Ok(format!("{report}\n验证通过 — verification PASSED\n"))
             } else {
                 Err(CliError::VerificationFailed { report })
             }
         }
+        Command::VerifyRound { round, json } => verify_round_file(&read(reader, &round)?, &round, json),
         Command::Tally {
             meeting,
             ballots,
@@ -331,6 +376,113 @@ pub fn verdict_report(verdict: &Verdict) -> String {
         out.push_str(&rows_table(&verdict.grades, verdict.ranking.clone()));
     }
     out
+}
+
+/// The part of a round file `verify-round` reads; other fields (a note, an example hand-in)
+/// are ignored.
+#[derive(serde::Deserialize)]
+struct RoundFileView {
+    join: SignedJoinV2,
+    proof: RoundProofV1,
+}
+
+#[derive(Serialize)]
+struct RoundProblemJson {
+    id: &'static str,
+    message: String,
+}
+
+/// `pingyi verify-round --json`: pass, fail or unreadable, always this shape.
+#[derive(Serialize)]
+struct RoundVerdictJson {
+    holds: bool,
+    /// Why the file could not be read at all; absent when it could.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unreadable: Option<String>,
+    meeting_title: String,
+    host_fingerprint: String,
+    tablets: usize,
+    batches: usize,
+    problems: Vec<RoundProblemJson>,
+    /// Recomputed from the published counts, empty when the proof does not hold.
+    ranking: Vec<RankingRowV1>,
+}
+
+fn verify_round_file(text: &str, path: &str, json: bool) -> Result<String, CliError> {
+    let unreadable = |message: String| {
+        if json {
+            CliError::JsonVerdict {
+                json: to_json_line(&RoundVerdictJson {
+                    holds: false,
+                    unreadable: Some(message),
+                    meeting_title: String::new(),
+                    host_fingerprint: String::new(),
+                    tablets: 0,
+                    batches: 0,
+                    problems: Vec::new(),
+                    ranking: Vec::new(),
+                }),
+                code: 2,
+            }
+        } else {
+            CliError::NotRoundFile {
+                path: path.to_owned(),
+                detail: message,
+            }
+        }
+    };
+    let file: RoundFileView = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
+    let checked = file.join.check().map_err(|e| unreadable(e.to_string()))?;
+    let generators = Generators::for_meeting(&checked.meeting);
+    let round = RoundContext::new(&checked.meeting, checked.session, &generators);
+    let problems = verify_round(&round, &file.proof);
+    let ranking = if problems.is_empty() {
+        tally_cells(&checked.meeting, &file.proof.counts)
+            .map(|tally| cell_ranking_rows(&checked.meeting, &tally))
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let verdict = RoundVerdictJson {
+        holds: problems.is_empty(),
+        unreadable: None,
+        meeting_title: checked.meeting.title().to_owned(),
+        host_fingerprint: fingerprint(&file.join.host).unwrap_or_default(),
+        tablets: file.proof.hellos.len(),
+        batches: file.proof.batches.len(),
+        problems: problems
+            .iter()
+            .map(|p| RoundProblemJson {
+                id: p.id(),
+                message: p.to_string(),
+            })
+            .collect(),
+        ranking,
+    };
+    if json {
+        let text = to_json_line(&verdict);
+        return if verdict.holds {
+            Ok(text)
+        } else {
+            Err(CliError::JsonVerdict { json: text, code: 1 })
+        };
+    }
+    let mut out = format!(
+        "{}\n主持人电脑公钥指纹 host key fingerprint: {}\n平板 tablets: {}, 交票批次 batches: {}\n\n",
+        verdict.meeting_title, verdict.host_fingerprint, verdict.tablets, verdict.batches
+    );
+    for problem in &verdict.problems {
+        out.push_str(&format!("[未通过 FAIL] {}: {}\n", problem.id, problem.message));
+    }
+    if !verdict.holds {
+        return Err(CliError::VerificationFailed { report: out });
+    }
+    out.push_str("[通过 PASS] 签名、批次链、选票码清单与每个公布的票数均与平板的承诺相符 — signatures, batch chains, code list and every published count match what the tablets committed\n");
+    out.push_str("\n按公布的票数重新计票的名次 — ranking recomputed from the published counts\n");
+    let grades: Vec<String> = checked.meeting.grades().iter().map(|g| g.name.clone()).collect();
+    out.push_str(&rows_table(&grades, verdict.ranking));
+    out.push_str("\n验证通过 — verification PASSED\n");
+    Ok(out)
 }
 
 /// `pingyi verify --json`: the verdict for programs.

@@ -155,3 +155,57 @@ fn tally_prints_the_ranking_and_counts_a_repeated_ballot_once() {
     let (code, _, stderr) = pingyi(&["tally", paths[1], paths[1]]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// `pingyi verify-round` on the worked example of docs/record-format.md, a tampered copy and a
+/// file that is not a round: text, exit codes, and with --json always JSON on standard output.
+#[test]
+fn verify_round_passes_the_example_and_names_what_a_tampered_copy_breaks() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples/record-round.json");
+    let (code, text, _) = pingyi(&["verify-round", example]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("verification PASSED"));
+    assert!(text.contains("乙某"), "the ranking names the presenters");
+
+    let (code, stdout, _) = pingyi(&["verify-round", example, "--json"]);
+    assert_eq!(code, 0);
+    let verdict: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(verdict["holds"], true);
+    assert_eq!(verdict["ranking"].as_array().unwrap().len(), 4);
+
+    let dir = scratch("verify-round");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let count = &mut doc["proof"]["counts"]["presenters"][0]["cells"][0]["counts"][0][0];
+    *count = serde_json::json!(count.as_u64().unwrap() - 1);
+    let tampered = dir.join("tampered.json");
+    std::fs::write(&tampered, doc.to_string()).unwrap();
+    let (code, stdout, _) = pingyi(&["verify-round", tampered.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    let verdict: serde_json::Value = serde_json::from_str(&stdout).expect("JSON on stdout for a failure");
+    assert_eq!(verdict["holds"], false);
+    let ids: Vec<&str> = verdict["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"cell_mismatch") && ids.contains(&"cell_sum"),
+        "{ids:?}"
+    );
+    let (code, _, stderr) = pingyi(&["verify-round", tampered.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("cell_mismatch") && stderr.contains("verification FAILED"));
+
+    let garbage = dir.join("garbage.json");
+    std::fs::write(&garbage, "{\"join\": 1}").unwrap();
+    let (code, stdout, _) = pingyi(&["verify-round", garbage.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 2);
+    let verdict: serde_json::Value =
+        serde_json::from_str(&stdout).expect("JSON on stdout for unreadable input");
+    assert_eq!(verdict["holds"], false);
+    assert!(verdict["unreadable"].is_string());
+    let (code, _, stderr) = pingyi(&["verify-round", garbage.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a readable round file"));
+}

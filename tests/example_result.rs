@@ -147,4 +147,24 @@ fn pingyi_verify_passes_the_example_and_fails_a_tampered_copy() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("FAIL"));
+    // With --json the verdict is JSON on standard output for a failure and for unreadable input.
+    let out = Command::new(pingyi)
+        .arg("verify")
+        .arg(&tampered)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON verdict");
+    assert_eq!(verdict["holds"], false);
+    std::fs::write(&tampered, "not json").unwrap();
+    let out = Command::new(pingyi)
+        .arg("verify")
+        .arg(&tampered)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON for unreadable input");
+    assert!(verdict["unreadable"].is_string());
 }

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use pingyi::cli::{Command, parse_args, run};
+use pingyi::cli::{CliError, Command, parse_args, run};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +24,11 @@ fn main() -> ExitCode {
         Ok(output) => {
             print!("{output}");
             ExitCode::SUCCESS
+        }
+        // A JSON verdict is for programs reading standard output, whatever it says.
+        Err(CliError::JsonVerdict { json, code }) => {
+            print!("{json}");
+            ExitCode::from(code)
         }
         Err(error) => {
             eprintln!("{error}");

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::exact::{format_decimal, format_percent, ratio_to_string};
 use super::meeting::Meeting;
-use super::tally::Tally;
+use super::record::score::CellTally;
+use super::tally::{PresenterTally, Tally};
 
 /// One row of the ranking, JSON-ready: integers and strings only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,27 +40,51 @@ pub fn ranking_rows(meeting: &Meeting, tally: &Tally) -> Vec<RankingRowV1> {
     tally
         .ranking()
         .into_iter()
-        .map(|p| {
-            let presenter = &meeting.presenters()[p];
-            let t = &tally.presenters[p];
-            let overall = meeting.overall_aspect();
-            RankingRowV1 {
-                rank: t.rank,
-                presenter: presenter.id.clone(),
-                name: presenter.name.clone(),
-                unit: presenter.unit.clone(),
-                township: presenter.township.clone(),
-                score: t.score.as_ref().map(ratio_to_string),
-                score_display: t.score.as_ref().map(|s| format_decimal(s, 2)),
-                satisfaction: t.satisfaction[overall].as_ref().map(ratio_to_string),
-                satisfaction_display: t.satisfaction[overall].as_ref().map(format_percent),
-                level: t.level.map(|l| l.as_str().to_owned()),
-                overall_counts: t.aspect_counts(overall),
-                recused: t.recused.iter().sum(),
-                abstained: t.abstained.iter().sum(),
-            }
-        })
+        .map(|p| ranking_row(meeting, p, &tally.presenters[p]))
         .collect()
+}
+
+/// The ranking table of a tally recomputed from published count tables (record format 2), in
+/// the same order as [`ranking_rows`].
+pub fn cell_ranking_rows(meeting: &Meeting, tally: &CellTally) -> Vec<RankingRowV1> {
+    let mut order: Vec<usize> = (0..tally.presenters.len()).collect();
+    order.sort_by_key(|&p| (tally.presenters[p].tally.rank.unwrap_or(u32::MAX), p));
+    order
+        .into_iter()
+        .map(|p| ranking_row(meeting, p, &tally.presenters[p].tally))
+        .collect()
+}
+
+fn ranking_row(meeting: &Meeting, p: usize, t: &PresenterTally) -> RankingRowV1 {
+    let presenter = &meeting.presenters()[p];
+    let overall = meeting.overall_aspect();
+    RankingRowV1 {
+        rank: t.rank,
+        presenter: presenter.id.clone(),
+        name: presenter.name.clone(),
+        unit: presenter.unit.clone(),
+        township: presenter.township.clone(),
+        score: t.score.as_ref().map(ratio_to_string),
+        score_display: t.score.as_ref().map(|s| format_decimal(s, 2)),
+        satisfaction: t
+            .satisfaction
+            .get(overall)
+            .cloned()
+            .flatten()
+            .as_ref()
+            .map(ratio_to_string),
+        satisfaction_display: t
+            .satisfaction
+            .get(overall)
+            .cloned()
+            .flatten()
+            .as_ref()
+            .map(format_percent),
+        level: t.level.map(|l| l.as_str().to_owned()),
+        overall_counts: t.aspect_counts(overall),
+        recused: t.recused.iter().sum(),
+        abstained: t.abstained.iter().sum(),
+    }
 }
 
 /// Display width of a string in a monospace terminal: CJK characters take two columns.
