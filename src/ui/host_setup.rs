@@ -13,6 +13,7 @@ use crate::browser::platform;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::demo::demo_meeting;
 use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, default_meeting_file};
+use crate::domain::record::counts::always_pooled;
 use crate::domain::table_text::{parse_roster, roster_text};
 
 /// The set-up step.
@@ -282,6 +283,14 @@ fn EditMeeting(
                     {text_field_dyn(|l| td_string!(l, host_setup.label_group_name).to_string(), format!("group-name-{g}"), Box::new(move |f| f.groups[g].name.clone()), Box::new(move |f, v| f.groups[g].name = v))}
                     {number_field(|l| td_string!(l, host_setup.label_weight).to_string(), format!("weight-{g}"), Box::new(move |f| f.groups[g].weight), Box::new(move |f, v| f.groups[g].weight = v))}
                     {number_field(|l| td_string!(l, host_setup.label_expected_raters).to_string(), format!("expected-{g}"), Box::new(move |f| f.groups[g].expected), Box::new(move |f, v| f.groups[g].expected = v))}
+                    {move || working.with(|f| {
+                        let (expected, minimum) = (f.groups[g].expected, f.min_breakdown_size);
+                        always_pooled(expected, minimum).then(|| view! {
+                            <p class="notice" data-state="waiting" role="status">
+                                <Said text=msg!(host_setup.group_pooled, expected = expected, minimum = minimum) />
+                            </p>
+                        })
+                    })}
                 </fieldset>
             }
         })

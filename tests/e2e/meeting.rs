@@ -72,6 +72,14 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     assert_accessible(&host, "host set-up with an error", &[]).await;
     set_value(&host, "//input[@name='title']", "石桥镇第一书记述职评议会").await;
     set_value(&host, "//textarea[@name='roster']", ROSTER).await;
+    // A group expected below the minimum group size is always pooled: the set-up says so.
+    set_value(&host, "//input[@name='expected-1']", "2").await;
+    wait_for(
+        &host,
+        "//input[@name='expected-1']/ancestor::fieldset//p[@role='status' and contains(., '少于最小分组人数 3')]",
+    )
+    .await;
+    set_value(&host, "//input[@name='expected-1']", "12").await;
     click(&host, &button("保存会议")).await;
     wait_for(&host, "//*[@role='status' and contains(., '会议已保存')]").await;
     assert_eq!(host_state(&host).await.meeting().presenters().len(), 5);

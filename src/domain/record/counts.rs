@@ -123,6 +123,12 @@ pub fn partition(graded: &[u32], k: u32) -> Partition {
     }
 }
 
+/// Whether a group is pooled for every presenter whatever happens in the hall: fewer raters
+/// are expected than the minimum group size. The set-up screen warns about it.
+pub fn always_pooled(expected: u32, minimum: u32) -> bool {
+    expected > 0 && expected < minimum
+}
+
 /// A ballot the host counts, with where its blindings come from.
 pub struct CountedBallot<'a> {
     pub ballot: &'a Ballot,
@@ -491,6 +497,21 @@ fn check_cell(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_expected_below_the_minimum_is_always_pooled() {
+        assert!(always_pooled(2, 3));
+        assert!(!always_pooled(3, 3));
+        assert!(
+            !always_pooled(0, 3),
+            "a group nobody is expected in is simply empty"
+        );
+        // Whatever the graders of such a group, the rule never gives it a cell of its own.
+        for graded in 0..3 {
+            let cells = partition(&[10, graded, 5], 3).cells;
+            assert!(!cells.contains(&vec![1]));
+        }
+    }
 
     #[test]
     fn the_pooling_rule_follows_its_steps() {
