@@ -15,6 +15,7 @@ use crate::domain::meeting::{Meeting, ReadMeetingError};
 use crate::domain::record::batch::RoundContext;
 use crate::domain::record::commit::Generators;
 use crate::domain::record::join::SignedJoinV2;
+use crate::domain::record::minutes::{Minutes, check_minutes};
 use crate::domain::record::score::tally_cells;
 use crate::domain::record::verify::{RoundProofV1, verify_round};
 use crate::domain::report::cell_ranking_rows;
@@ -35,11 +36,12 @@ USAGE:
       Check a signed result file: host signature, meeting and draw, every ballot signature
       and tablet chain, ballot codes, and the tally recomputed from the ballots; prints the
       ranking recomputed from the ballots.
-  pingyi verify-round ROUND.json [--json]
+  pingyi verify-round ROUND.json [--minutes MINUTES.txt] [--json]
       Check a record-format-2 round (docs/record-format.md; a file with \"join\" and \"proof\",
       e.g. docs/examples/record-round.json): the host-signed join, every tablet hello and
       batch signature, the batch chains, the code list, and that every published count is
-      what the tablets committed; prints the ranking recomputed from the counts. With --json
+      what the tablets committed; prints the ranking recomputed from the counts. --minutes
+      also compares what witnesses wrote in the hall (docs/record-format.md). With --json
       the verdict is JSON on standard output for a pass, a failure and unreadable input.
 
 Exit codes: 0 done (verify: every check holds), 1 a verify check failed,
@@ -69,6 +71,7 @@ pub enum Command {
     },
     VerifyRound {
         round: String,
+        minutes: Option<String>,
         json: bool,
     },
 }
@@ -136,13 +139,29 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             }),
             _ => Err(usage("verify needs exactly one result file")),
         },
-        "verify-round" => match rest.iter().filter(|a| *a != "--json").collect::<Vec<_>>()[..] {
-            [round] if !round.starts_with("--") => Ok(Command::VerifyRound {
-                round: round.clone(),
+        "verify-round" => {
+            let (mut round, mut minutes) = (None, None);
+            let mut iter = rest.iter().filter(|a| *a != "--json");
+            while let Some(arg) = iter.next() {
+                match arg.as_str() {
+                    "--minutes" => {
+                        minutes = Some(
+                            iter.next()
+                                .cloned()
+                                .ok_or_else(|| usage("--minutes needs a file"))?,
+                        )
+                    }
+                    flag if flag.starts_with("--") => return Err(usage(&format!("unknown option {flag}"))),
+                    file if round.is_none() => round = Some(file.to_owned()),
+                    _ => return Err(usage("verify-round needs exactly one round file")),
+                }
+            }
+            Ok(Command::VerifyRound {
+                round: round.ok_or_else(|| usage("verify-round needs exactly one round file"))?,
+                minutes,
                 json,
-            }),
-            _ => Err(usage("verify-round needs exactly one round file")),
-        },
+            })
+        }
         other => Err(usage(&format!("unknown command “{other}”"))),
     }
 }
@@ -321,7 +340,13 @@ pub fn run(command: Command, reader: Reader<'_>) -> Result<String, CliError> {
                 Err(CliError::VerificationFailed { report })
             }
         }
-        Command::VerifyRound { round, json } => verify_round_file(&read(reader, &round)?, &round, json),
+        Command::VerifyRound { round, minutes, json } => {
+            let minutes = match minutes {
+                Some(path) => Some((read(reader, &path)?, path)),
+                None => None,
+            };
+            verify_round_file(&read(reader, &round)?, &round, minutes, json)
+        }
         Command::Tally {
             meeting,
             ballots,
@@ -408,7 +433,12 @@ struct RoundVerdictJson {
     ranking: Vec<RankingRowV1>,
 }
 
-fn verify_round_file(text: &str, path: &str, json: bool) -> Result<String, CliError> {
+fn verify_round_file(
+    text: &str,
+    path: &str,
+    minutes: Option<(String, String)>,
+    json: bool,
+) -> Result<String, CliError> {
     let unreadable = |message: String| {
         if json {
             CliError::JsonVerdict {
@@ -433,9 +463,31 @@ fn verify_round_file(text: &str, path: &str, json: bool) -> Result<String, CliEr
     };
     let file: RoundFileView = serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
     let checked = file.join.check().map_err(|e| unreadable(e.to_string()))?;
+    let minutes = match minutes {
+        Some((text, minutes_path)) => {
+            Some(Minutes::parse(&text).map_err(|e| unreadable(format!("{minutes_path}: {e}")))?)
+        }
+        None => None,
+    };
     let generators = Generators::for_meeting(&checked.meeting);
     let round = RoundContext::new(&checked.meeting, checked.session, &generators);
-    let problems = verify_round(&round, &file.proof);
+    let mut problems: Vec<RoundProblemJson> = verify_round(&round, &file.proof)
+        .iter()
+        .map(|p| RoundProblemJson {
+            id: p.id(),
+            message: p.to_string(),
+        })
+        .collect();
+    if let Some(minutes) = &minutes {
+        problems.extend(
+            check_minutes(minutes, &file.join.host, &file.proof)
+                .iter()
+                .map(|p| RoundProblemJson {
+                    id: p.id(),
+                    message: p.to_string(),
+                }),
+        );
+    }
     let ranking = if problems.is_empty() {
         tally_cells(&checked.meeting, &file.proof.counts)
             .map(|tally| cell_ranking_rows(&checked.meeting, &tally))
@@ -450,13 +502,7 @@ fn verify_round_file(text: &str, path: &str, json: bool) -> Result<String, CliEr
         host_fingerprint: fingerprint(&file.join.host).unwrap_or_default(),
         tablets: file.proof.hellos.len(),
         batches: file.proof.batches.len(),
-        problems: problems
-            .iter()
-            .map(|p| RoundProblemJson {
-                id: p.id(),
-                message: p.to_string(),
-            })
-            .collect(),
+        problems,
         ranking,
     };
     if json {

@@ -209,3 +209,59 @@ fn verify_round_passes_the_example_and_names_what_a_tampered_copy_breaks() {
     assert_eq!(code, 2);
     assert!(stderr.contains("not a readable round file"));
 }
+
+/// `--minutes`: what the witnesses wrote in the hall must match the round.
+#[test]
+fn verify_round_compares_the_witnesses_minutes() {
+    use pingyi::domain::record::minutes::code_list_for_people;
+    use pingyi::domain::signing::fingerprint;
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples/record-round.json");
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let host = fingerprint(doc["join"]["host"].as_str().unwrap()).unwrap();
+    let code_list = code_list_for_people(doc["proof"]["code_list"]["digest"].as_str().unwrap()).unwrap();
+    let tablet = |i: usize| fingerprint(doc["proof"]["hellos"][i]["tablet"].as_str().unwrap()).unwrap();
+    let dir = scratch("minutes");
+    let run = |text: String| {
+        let path = dir.join("minutes.txt");
+        std::fs::write(&path, text).unwrap();
+        let (code, stdout, _) = pingyi(&[
+            "verify-round",
+            example,
+            "--minutes",
+            path.to_str().unwrap(),
+            "--json",
+        ]);
+        let verdict: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON verdict");
+        let ids: Vec<String> = verdict["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect();
+        (code, ids)
+    };
+    let head = format!("pingyi-minutes 1\nhost {host}\ncode-list {code_list}\n");
+    // Tablet 1 handed in 4 ballots, then its empty closing batch; tablet 2 four in one (one
+    // of them the duplicate the host excluded: witnesses count what was handed in).
+    let (code, ids) = run(format!(
+        "{head}tablet {} 2 4\ntablet {} 1 4\n",
+        tablet(0),
+        tablet(1)
+    ));
+    assert_eq!((code, ids), (0, Vec::<String>::new()));
+    let (code, ids) = run(format!(
+        "{head}tablet {} 3 6\ntablet {} 1 4\n",
+        tablet(0),
+        tablet(1)
+    ));
+    assert_eq!((code, ids), (1, vec!["minutes_tablet_counts".to_owned()]));
+    let (code, ids) = run(format!("{head}tablet {} 2 4\n", tablet(0)));
+    assert_eq!((code, ids), (1, vec!["minutes_tablet_unwitnessed".to_owned()]));
+    let other_host = "pingyi-minutes 1\nhost AAAA-BBBB-CCCC-DDDD\n".to_owned();
+    let (code, ids) = run(format!(
+        "{other_host}tablet {} 2 4\ntablet {} 1 4\n",
+        tablet(0),
+        tablet(1)
+    ));
+    assert_eq!((code, ids), (1, vec!["minutes_host".to_owned()]));
+}

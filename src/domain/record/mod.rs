@@ -9,6 +9,7 @@
 //! | [`group`] | domain-separated hashes, generators, reading points and scalars strictly |
 //! | [`commit`] | meeting, code and code-list digests; a ballot's commitment vector; sums |
 //! | [`join`] | the host-signed join (version 2) and the tablet hello |
+//! | [`minutes`] | the witnesses' minutes file and its comparison with a round |
 //! | [`batch`] | batch headers: made by the tablet, opened by the host, chains checked |
 //! | [`prove`] | the host's count tables and round proof from opened hand-ins |
 //! | [`score`] | the tally (scores, ranks, levels) from published count tables alone |
@@ -21,6 +22,7 @@ pub mod commit;
 pub mod counts;
 pub mod group;
 pub mod join;
+pub mod minutes;
 pub mod prove;
 pub mod score;
 pub mod seal;
