@@ -12,8 +12,8 @@ use pingyi::domain::code::{BallotCode, MeetingSecret, issue_codes};
 use pingyi::domain::demo::small_meeting;
 use pingyi::domain::meeting::Meeting;
 use pingyi::domain::record::batch::{
-    BatchChainHead, HandInV1, OpenHandInError, OpenedBatch, ReadBatchError, RoundContext, make_hand_in,
-    open_hand_in,
+    BatchChainHead, HandInV1, MakeBatchError, OpenHandInError, OpenedBatch, ReadBatchError, RoundContext,
+    make_hand_in, open_hand_in,
 };
 use pingyi::domain::record::commit::{Generators, meeting_digest};
 use pingyi::domain::record::counts::partition;
@@ -570,7 +570,7 @@ proptest! {
     #[test]
     fn honest_rounds_verify_and_any_changed_count_is_caught(
         marks in proptest::collection::vec(proptest::collection::vec(0u8..6, 4), 7),
-        split in 0usize..5,
+        split in 3usize..8,
         pick in any::<proptest::sample::Index>(),
         up in any::<bool>(),
     ) {
@@ -634,6 +634,22 @@ proptest! {
             let _ = verify_round(&hall.round(), &proof);
         }
     }
+}
+
+/// The host sees a batch's rows, so a tablet never hands in fewer ballots than the minimum
+/// group size except in its closing batch.
+#[test]
+fn a_batch_smaller_than_the_minimum_waits_for_the_closing_hand_in() {
+    let hall = Hall::new();
+    let round = hall.round();
+    let two: Vec<Ballot> = plan(&hall).into_iter().map(|(_, b)| b).take(2).collect();
+    let head = BatchChainHead::default();
+    assert_eq!(
+        make_hand_in(&round, &hall.tablets[0], &head, &two, [1; 32], false).unwrap_err(),
+        MakeBatchError::TooFewBallots { minimum: 3 }
+    );
+    assert!(make_hand_in(&round, &hall.tablets[0], &head, &two, [1; 32], true).is_ok());
+    assert!(make_hand_in(&round, &hall.tablets[0], &head, &[], [1; 32], true).is_ok());
 }
 
 #[test]

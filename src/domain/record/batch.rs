@@ -156,10 +156,15 @@ fn row_of(meeting: &Meeting, ballot: &Ballot) -> RowV1 {
 pub enum MakeBatchError {
     #[error("本平板的交票批次已达上限 — this tablet has handed in the most batches it may")]
     TooManyBatches,
+    #[error(
+        "至少积累 {minimum} 张选票才能交票（结束时的最后一批除外），以免少数几张选票与投票人对应 — hand in at least {minimum} ballots at a time (except the closing batch), so that no batch can be tied to the few raters who used the tablet"
+    )]
+    TooFewBallots { minimum: u32 },
 }
 
 /// Makes the next hand-in of a tablet: rows sorted by content (so their order says nothing
-/// about when they were cast), commitments with blindings from `seed`, the header signed.
+/// about when they were cast), commitments with blindings from `seed`, the header signed. A
+/// batch that is not the tablet's closing one must hold at least the minimum group size.
 pub fn make_hand_in(
     round: &RoundContext<'_>,
     key: &DeviceKey,
@@ -170,6 +175,11 @@ pub fn make_hand_in(
 ) -> Result<(HandInV1, BatchChainHead), MakeBatchError> {
     if head.next_number == 0 || head.next_number > MAX_BATCH_NUMBER {
         return Err(MakeBatchError::TooManyBatches);
+    }
+    // The host sees each batch's rows: a batch of one ballot would be that rater's ballot.
+    let minimum = round.meeting.min_breakdown_size();
+    if !closing && (ballots.len() as u64) < u64::from(minimum) {
+        return Err(MakeBatchError::TooFewBallots { minimum });
     }
     let mut rows: Vec<RowV1> = ballots.iter().map(|b| row_of(round.meeting, b)).collect();
     rows.sort();
