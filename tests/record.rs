@@ -713,3 +713,89 @@ fn worked_example_matches_the_doc() {
         "docs/examples/record-round.json is stale: run with PINGYI_REGENERATE_EXAMPLES=1"
     );
 }
+
+/// The whole way of a hand-in by QR: compact form, DEFLATE, sealed, cut into codes read in any
+/// order with repeats, put together, opened, its header rebuilt and checked. A phone that
+/// photographs any code of it reads ciphertext only.
+#[test]
+fn a_hand_in_travels_by_qr_codes_and_opens_only_at_the_host() {
+    use pingyi::domain::record::batch::open_wire;
+    use pingyi::domain::record::seal::{open_bytes, seal_bytes};
+    use pingyi::domain::record::transport::{ChunkProgress, QrReassembly, pack, qr_chunks, unpack};
+    use pingyi::domain::sample::{random_ballots, sized_meeting};
+
+    let meeting = sized_meeting(60);
+    let generators = Generators::for_meeting(&meeting);
+    let round = RoundContext::new(&meeting, SESSION, &generators);
+    let ballots = random_ballots(&meeting, 10, 5);
+    let key = DeviceKey::from_seed([0x31; 32]);
+    let (hand_in, _) = make_hand_in(
+        &round,
+        &key,
+        &BatchChainHead::default(),
+        &ballots,
+        [0x32; 32],
+        false,
+    )
+    .unwrap();
+    let transport = TransportSecret::from_bytes(TRANSPORT_SEED);
+    let packed = pack(&hand_in.to_wire());
+    let envelope = seal_bytes(
+        &transport.public_key(),
+        &round.digest,
+        &SESSION,
+        [0x33; 32],
+        &packed,
+    )
+    .unwrap();
+    let codes = qr_chunks(&envelope);
+    println!(
+        "hand-in of 10 ballots × 60 presenters: header {} bytes as JSON, compact form {} bytes, packed {} bytes, {} QR codes",
+        canonical_bytes(&hand_in.header).len(),
+        canonical_bytes(&hand_in.to_wire()).len(),
+        packed.len(),
+        codes.len()
+    );
+    for code in &codes {
+        let bytes = base45::decode(&code[4..]).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("marks") && !text.contains("1111"),
+            "plaintext in a QR code"
+        );
+    }
+    let mut scanner = QrReassembly::new();
+    let mut order: Vec<usize> = (0..codes.len()).rev().collect();
+    order.insert(1, 0);
+    let mut complete = None;
+    for i in order {
+        if let ChunkProgress::Complete(bytes) = scanner.add(&codes[i]).unwrap() {
+            complete = Some(bytes);
+        }
+    }
+    let opened = open_bytes(
+        &transport,
+        &round.digest,
+        &SESSION,
+        &complete.expect("all codes seen"),
+    )
+    .unwrap();
+    let wire = unpack(&opened).unwrap();
+    let batch = open_wire(&round, &wire).unwrap();
+    assert_eq!(
+        batch.checked.header, hand_in.header,
+        "the host rebuilt what the tablet signed"
+    );
+    assert_eq!(batch.ballots.len(), 10);
+    // Rows altered on the way (by someone holding the transport key) break the tablet signature.
+    let mut altered = wire.clone();
+    altered.rows[0].marks[0] = if altered.rows[0].marks[0] == "R" {
+        "A".into()
+    } else {
+        "R".into()
+    };
+    assert!(matches!(
+        open_wire(&round, &altered),
+        Err(OpenHandInError::Header(ReadBatchError::Signature(_)))
+    ));
+}

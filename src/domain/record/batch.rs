@@ -103,6 +103,43 @@ pub struct HandInV1 {
     pub rows: Vec<RowV1>,
 }
 
+/// A hand-in as it travels: everything the host needs to rebuild the signed header from the
+/// rows and the seed, without the header's commitment sums (most of its bytes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandInWireV1 {
+    pub format: String,
+    pub version: u32,
+    pub tablet: String,
+    pub number: u32,
+    pub previous: String,
+    pub closing: bool,
+    pub seed: String,
+    pub rows: Vec<RowV1>,
+    /// The tablet's signature over the rebuilt header.
+    pub signature: String,
+}
+
+pub const WIRE_FORMAT: &str = "pingyi-hand-in";
+pub const WIRE_VERSION: u32 = 1;
+
+impl HandInV1 {
+    /// The travelling form of this hand-in.
+    pub fn to_wire(&self) -> HandInWireV1 {
+        HandInWireV1 {
+            format: WIRE_FORMAT.to_owned(),
+            version: WIRE_VERSION,
+            tablet: self.header.tablet.clone(),
+            number: self.header.number,
+            previous: self.header.previous.clone(),
+            closing: self.header.closing,
+            seed: self.seed.clone(),
+            rows: self.rows.clone(),
+            signature: self.header.signature.clone(),
+        }
+    }
+}
+
 /// Where a tablet's chain of batches stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchChainHead {
@@ -448,13 +485,7 @@ pub fn ballot_of_row(meeting: &Meeting, row: &RowV1, number: usize) -> Result<Ba
 /// requires every field to match what the tablet signed.
 pub fn open_hand_in(round: &RoundContext<'_>, hand_in: &HandInV1) -> Result<OpenedBatch, OpenHandInError> {
     let checked = check_header(round, &hand_in.header)?;
-    let seed: [u8; 32] = {
-        use base64::Engine;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(&hand_in.seed)
-            .map_err(|_| OpenHandInError::BadSeed)?;
-        bytes.try_into().map_err(|_| OpenHandInError::BadSeed)?
-    };
+    let seed = decode_seed(&hand_in.seed)?;
     let ballots = hand_in
         .rows
         .iter()
@@ -491,6 +522,47 @@ pub fn open_hand_in(round: &RoundContext<'_>, hand_in: &HandInV1) -> Result<Open
         ballots,
         seed,
     })
+}
+
+/// Opens a hand-in in its travelling form: rebuilds the header from the rows and the seed,
+/// then checks it (the tablet's signature covers the rebuilt header) as [`open_hand_in`] does.
+pub fn open_wire(round: &RoundContext<'_>, wire: &HandInWireV1) -> Result<OpenedBatch, OpenHandInError> {
+    if wire.format != WIRE_FORMAT {
+        return Err(ReadBatchError::WrongFormat(wire.format.clone()).into());
+    }
+    if wire.version != WIRE_VERSION {
+        return Err(ReadBatchError::UnsupportedVersion(wire.version).into());
+    }
+    let seed = decode_seed(&wire.seed)?;
+    let ballots = wire
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| ballot_of_row(round.meeting, row, i + 1))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ordered: Vec<&Ballot> = ballots.iter().collect();
+    let head = BatchChainHead {
+        next_number: wire.number,
+        previous: wire.previous.clone(),
+    };
+    let mut header = header_of(round, &wire.tablet, &head, &ordered, &seed, wire.closing);
+    header.signature = wire.signature.clone();
+    open_hand_in(
+        round,
+        &HandInV1 {
+            header,
+            seed: wire.seed.clone(),
+            rows: wire.rows.clone(),
+        },
+    )
+}
+
+fn decode_seed(text: &str) -> Result<[u8; 32], OpenHandInError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| OpenHandInError::BadSeed)?;
+    bytes.try_into().map_err(|_| OpenHandInError::BadSeed)
 }
 
 /// A break in one tablet's chain of batches.

@@ -14,6 +14,7 @@
 //! | [`prove`] | the host's count tables and round proof from opened hand-ins |
 //! | [`score`] | the tally (scores, ranks, levels) from published count tables alone |
 //! | [`seal`] | X25519 + ChaCha20-Poly1305 envelopes to the host's transport key |
+//! | [`transport`] | a sealed hand-in packed and cut into QR texts, and put together again |
 //! | [`counts`] | the published count tables, the pooling rule, and their check |
 //! | [`verify`] | a round's proof (hellos, batches, code list, counts) and its one check |
 
@@ -26,4 +27,5 @@ pub mod minutes;
 pub mod prove;
 pub mod score;
 pub mod seal;
+pub mod transport;
 pub mod verify;

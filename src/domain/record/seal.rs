@@ -71,7 +71,8 @@ pub enum SealError {
     NotContributory,
 }
 
-/// Seals `plaintext` to `transport` for one meeting round, with a fresh `ephemeral` secret.
+/// Seals `plaintext` to `transport` for one meeting round, with a fresh `ephemeral` secret:
+/// the envelope as text, `PS1:` and base64url.
 pub fn seal(
     transport: &[u8; 32],
     meeting: &[u8; 32],
@@ -79,6 +80,18 @@ pub fn seal(
     ephemeral: [u8; 32],
     plaintext: &[u8],
 ) -> Result<String, SealError> {
+    let bytes = seal_bytes(transport, meeting, session, ephemeral, plaintext)?;
+    Ok(format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// The envelope as bytes: the ephemeral public key, then the ciphertext with its tag.
+pub fn seal_bytes(
+    transport: &[u8; 32],
+    meeting: &[u8; 32],
+    session: &[u8; 16],
+    ephemeral: [u8; 32],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, SealError> {
     check_transport_key(transport)?;
     let secret = StaticSecret::from(ephemeral);
     let public = PublicKey::from(&secret).to_bytes();
@@ -98,10 +111,7 @@ pub fn seal(
             },
         )
         .map_err(|_| SealError::NotContributory)?;
-    Ok(format!(
-        "{SEALED_PREFIX}{}",
-        URL_SAFE_NO_PAD.encode([public.as_slice(), &ciphertext].concat())
-    ))
+    Ok([public.as_slice(), &ciphertext].concat())
 }
 
 /// Why an envelope cannot be opened.
@@ -119,7 +129,7 @@ pub enum OpenSealError {
     NotForUs,
 }
 
-/// Opens an envelope with the host's transport secret for one meeting round.
+/// Opens an envelope text (`PS1:` …) with the host's transport secret for one meeting round.
 pub fn open(
     secret: &TransportSecret,
     meeting: &[u8; 32],
@@ -134,6 +144,19 @@ pub fn open(
         return Err(OpenSealError::TooLarge);
     }
     let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| OpenSealError::Damaged)?;
+    open_bytes(secret, meeting, session, &bytes)
+}
+
+/// Opens an envelope given as bytes ([`seal_bytes`]).
+pub fn open_bytes(
+    secret: &TransportSecret,
+    meeting: &[u8; 32],
+    session: &[u8; 16],
+    bytes: &[u8],
+) -> Result<Vec<u8>, OpenSealError> {
+    if bytes.len() > MAX_SEALED_BYTES {
+        return Err(OpenSealError::TooLarge);
+    }
     if bytes.len() < 32 + 16 {
         return Err(OpenSealError::Damaged);
     }
