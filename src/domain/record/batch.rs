@@ -485,47 +485,15 @@ pub fn ballot_of_row(meeting: &Meeting, row: &RowV1, number: usize) -> Result<Ba
 /// requires every field to match what the tablet signed.
 pub fn open_hand_in(round: &RoundContext<'_>, hand_in: &HandInV1) -> Result<OpenedBatch, OpenHandInError> {
     let checked = check_header(round, &hand_in.header)?;
-    let seed = decode_seed(&hand_in.seed)?;
-    let ballots = hand_in
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| ballot_of_row(round.meeting, row, i + 1))
-        .collect::<Result<Vec<_>, _>>()?;
-    let ordered: Vec<&Ballot> = ballots.iter().collect();
-    let head = BatchChainHead {
-        next_number: hand_in.header.number,
-        previous: hand_in.header.previous.clone(),
-    };
-    let mut rebuilt = header_of(
-        round,
-        &hand_in.header.tablet,
-        &head,
-        &ordered,
-        &seed,
-        hand_in.header.closing,
-    );
-    rebuilt.signature = hand_in.header.signature.clone();
+    let (rebuilt, ballots, seed) = rebuild(round, &hand_in.to_wire())?;
     if rebuilt != hand_in.header {
         return Err(OpenHandInError::CommitmentMismatch);
     }
-    let ballots = ballots
-        .into_iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let c = BallotCommitment::new(round.generators, &b, &seed, i as u32);
-            (b, c)
-        })
-        .collect();
-    Ok(OpenedBatch {
-        checked,
-        ballots,
-        seed,
-    })
+    Ok(opened(round, checked, ballots, seed))
 }
 
 /// Opens a hand-in in its travelling form: rebuilds the header from the rows and the seed,
-/// then checks it (the tablet's signature covers the rebuilt header) as [`open_hand_in`] does.
+/// then checks it; the tablet's signature covers the rebuilt header.
 pub fn open_wire(round: &RoundContext<'_>, wire: &HandInWireV1) -> Result<OpenedBatch, OpenHandInError> {
     if wire.format != WIRE_FORMAT {
         return Err(ReadBatchError::WrongFormat(wire.format.clone()).into());
@@ -533,6 +501,16 @@ pub fn open_wire(round: &RoundContext<'_>, wire: &HandInWireV1) -> Result<Opened
     if wire.version != WIRE_VERSION {
         return Err(ReadBatchError::UnsupportedVersion(wire.version).into());
     }
+    let (header, ballots, seed) = rebuild(round, wire)?;
+    let checked = check_header(round, &header)?;
+    Ok(opened(round, checked, ballots, seed))
+}
+
+/// The header the rows and seed of a hand-in make, with the signature it came with.
+fn rebuild(
+    round: &RoundContext<'_>,
+    wire: &HandInWireV1,
+) -> Result<(BatchHeaderV1, Vec<Ballot>, [u8; 32]), OpenHandInError> {
     let seed = decode_seed(&wire.seed)?;
     let ballots = wire
         .rows
@@ -547,14 +525,28 @@ pub fn open_wire(round: &RoundContext<'_>, wire: &HandInWireV1) -> Result<Opened
     };
     let mut header = header_of(round, &wire.tablet, &head, &ordered, &seed, wire.closing);
     header.signature = wire.signature.clone();
-    open_hand_in(
-        round,
-        &HandInV1 {
-            header,
-            seed: wire.seed.clone(),
-            rows: wire.rows.clone(),
-        },
-    )
+    Ok((header, ballots, seed))
+}
+
+fn opened(
+    round: &RoundContext<'_>,
+    checked: CheckedBatch,
+    ballots: Vec<Ballot>,
+    seed: [u8; 32],
+) -> OpenedBatch {
+    let ballots = ballots
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let c = BallotCommitment::new(round.generators, &b, &seed, i as u32);
+            (b, c)
+        })
+        .collect();
+    OpenedBatch {
+        checked,
+        ballots,
+        seed,
+    }
 }
 
 fn decode_seed(text: &str) -> Result<[u8; 32], OpenHandInError> {
