@@ -3,6 +3,7 @@
 //! Thin by design: it reads files, calls `pingyi::domain`, prints. Exit codes: 0 success,
 //! 2 bad input (the message says what to fix), 1 a check that did not hold.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use pingyi::cli::{CliError, Command, parse_args, run};
@@ -17,17 +18,17 @@ fn main() -> ExitCode {
         }
     };
     if let Command::Help = command {
-        print!("{}", pingyi::cli::USAGE);
+        out(pingyi::cli::USAGE);
         return ExitCode::SUCCESS;
     }
     match run(command, &|path| std::fs::read_to_string(path)) {
         Ok(output) => {
-            print!("{output}");
+            out(&output);
             ExitCode::SUCCESS
         }
         // A JSON verdict is for programs reading standard output, whatever it says.
         Err(CliError::JsonVerdict { json, code }) => {
-            print!("{json}");
+            out(&json);
             ExitCode::from(code)
         }
         Err(error) => {
@@ -35,4 +36,11 @@ fn main() -> ExitCode {
             ExitCode::from(error.exit_code())
         }
     }
+}
+
+/// Writes to standard output. A reader that stops early (`pingyi … | head`) is not an error of
+/// ours: the exit code still says what was found, so a closed pipe is ignored, never a panic.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
