@@ -79,9 +79,7 @@ def add(a, b):
 
 
 def sub(a, b):
-    if b == ZERO:
-        return a
-    return rbcl.crypto_core_ristretto255_sub(a, b) if a != ZERO else rbcl.crypto_core_ristretto255_sub(ZERO, b)
+    return a if b == ZERO else rbcl.crypto_core_ristretto255_sub(a, b)
 
 
 def mul(n, p):
@@ -176,6 +174,8 @@ def verify(doc):
             for p, cell in enumerate(grp["cells"]):
                 s["cells"][p][0] = add(s["cells"][p][0], point(cell["grades"]))
                 s["cells"][p][1] = add(s["cells"][p][1], point(cell["status"]))
+        if sum(g["returned"] for g in h["groups"]) != len(h["ballots"]):
+            problems.append("batch_invalid")  # a listed ballot outside every group block
         keys = [(groups.index(b["group"]), b.get("code", ""), b["commitment"]) for b in h["ballots"]]
         if keys != sorted(set(keys)):
             problems.append("batch_invalid")
@@ -202,6 +202,9 @@ def verify(doc):
     counts = proof["counts"]
     excluded = set()
     for ex in counts["exclusions"]:
+        if any((t, b, c) == (ex["tablet"], ex["batch"], ex["commitment"]) for (t, b, c, _) in excluded):
+            problems.append("exclusion_twice")  # subtracting a ballot twice would bend the counts
+            continue
         entry = listed.get((ex["tablet"], ex["batch"], ex["commitment"]))
         pts = [point(p) for p in ex["points"]]
         digest = sha256(tagged("pingyi/v2/ballot-commitment", b"".join(pts))).hex()

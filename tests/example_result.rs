@@ -148,23 +148,21 @@ fn pingyi_verify_passes_the_example_and_fails_a_tampered_copy() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("FAIL"));
     // With --json the verdict is JSON on standard output for a failure and for unreadable input.
-    let out = Command::new(pingyi)
-        .arg("verify")
-        .arg(&tampered)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON verdict");
+    let verify_json = || {
+        let out = Command::new(pingyi)
+            .arg("verify")
+            .arg(&tampered)
+            .arg("--json")
+            .output()
+            .unwrap();
+        let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON verdict");
+        (out.status.code(), verdict)
+    };
+    let (code, verdict) = verify_json();
+    assert_eq!(code, Some(1));
     assert_eq!(verdict["holds"], false);
     std::fs::write(&tampered, "not json").unwrap();
-    let out = Command::new(pingyi)
-        .arg("verify")
-        .arg(&tampered)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON for unreadable input");
+    let (code, verdict) = verify_json();
+    assert_eq!(code, Some(2));
     assert!(verdict["unreadable"].is_string());
 }

@@ -424,6 +424,14 @@ fn every_tampering_fails_with_its_reason() {
             "exclusion_reason",
         ),
         (
+            "one ballot excluded twice (it would come off the counts twice)",
+            |_, p| {
+                let again = p.counts.exclusions[0].clone();
+                p.counts.exclusions.push(again);
+            },
+            "exclusion_twice",
+        ),
+        (
             "an exclusion that is not in its batch",
             |_, p| p.counts.exclusions[0].batch = 2,
             "exclusion_unknown",
@@ -798,4 +806,46 @@ fn a_hand_in_travels_by_qr_codes_and_opens_only_at_the_host() {
         open_wire(&round, &altered),
         Err(OpenHandInError::Header(ReadBatchError::Signature(_)))
     ));
+}
+
+/// A header whose ballot list names more ballots than its group blocks hold is refused, even
+/// when the tablet signed it.
+#[test]
+fn a_ballot_listed_outside_the_group_blocks_is_refused() {
+    let hall = Hall::new();
+    let round = hall.round();
+    let ballots: Vec<Ballot> = plan(&hall).into_iter().map(|(_, b)| b).take(3).collect();
+    let (hand_in, _) = make_hand_in(
+        &round,
+        &hall.tablets[0],
+        &BatchChainHead::default(),
+        &ballots,
+        [1; 32],
+        false,
+    )
+    .unwrap();
+    let mut header = hand_in.header;
+    // Ballots 1–3 are groups 0, 0 and 1: drop group 1's block but keep its ballot in the list.
+    header.groups.retain(|g| g.group == hall.meeting.groups()[0].id);
+    let mut unsigned = serde_json::to_value(&header).unwrap();
+    unsigned.as_object_mut().unwrap().remove("signature");
+    header.signature = hall.tablets[0].sign(&canonical_bytes(&unsigned));
+    assert!(matches!(
+        pingyi::domain::record::batch::check_header(&round, &header),
+        Err(ReadBatchError::BadBallotList)
+    ));
+}
+
+/// Staff compare a batch by 10 symbols of its digest: any change to the header changes them.
+#[test]
+fn the_batch_digest_for_people_follows_the_header() {
+    let hall = Hall::new();
+    let hand_ins = hand_ins(&hall, &plan(&hall));
+    let a = hand_ins[0].header.digest_for_people();
+    assert_eq!(a.len(), 11);
+    assert_eq!(a.as_bytes()[5], b'-');
+    assert_ne!(a, hand_ins[2].header.digest_for_people());
+    let mut changed = hand_ins[0].header.clone();
+    changed.closing = !changed.closing;
+    assert_ne!(a, changed.digest_for_people());
 }

@@ -218,11 +218,10 @@ pub fn make_hand_in(
     if !closing && (ballots.len() as u64) < u64::from(minimum) {
         return Err(MakeBatchError::TooFewBallots { minimum });
     }
-    let mut rows: Vec<RowV1> = ballots.iter().map(|b| row_of(round.meeting, b)).collect();
-    rows.sort();
-    let mut ordered: Vec<&Ballot> = ballots.iter().collect();
-    ordered.sort_by_key(|b| row_of(round.meeting, b));
-    let mut header = header_of(round, &key.public_key(), head, &ordered, &seed, closing);
+    let mut pairs: Vec<(RowV1, &Ballot)> = ballots.iter().map(|b| (row_of(round.meeting, b), b)).collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let (rows, ordered): (Vec<RowV1>, Vec<&Ballot>) = pairs.into_iter().unzip();
+    let (mut header, _) = header_of(round, &key.public_key(), head, &ordered, &seed, closing);
     header.signature = key.sign(&header.unsigned_bytes());
     let next = BatchChainHead {
         next_number: head.next_number + 1,
@@ -241,7 +240,7 @@ fn base64_of(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// The unsigned header of `ordered` ballots (in row order).
+/// The unsigned header of `ordered` ballots (in row order), and each ballot's commitment.
 fn header_of(
     round: &RoundContext<'_>,
     tablet: &str,
@@ -249,11 +248,12 @@ fn header_of(
     ordered: &[&Ballot],
     seed: &[u8; 32],
     closing: bool,
-) -> BatchHeaderV1 {
+) -> (BatchHeaderV1, Vec<BallotCommitment>) {
     let meeting = round.meeting;
     let presenters = meeting.presenters().len();
     let mut sums: Vec<GroupSums> = vec![GroupSums::empty(presenters); meeting.groups().len()];
     let mut entries = Vec::with_capacity(ordered.len());
+    let mut commitments = Vec::with_capacity(ordered.len());
     for (i, ballot) in ordered.iter().enumerate() {
         let commitment = BallotCommitment::new(round.generators, ballot, seed, i as u32);
         sums[ballot.group()].add(&commitment);
@@ -262,12 +262,13 @@ fn header_of(
             code: ballot.code().map(|c| hex(&code_digest(&round.digest, &c))),
             commitment: hex(&commitment.digest()),
         });
+        commitments.push(commitment);
     }
     entries.sort_by(|a, b| {
         let position = |id: &str| meeting.group_index(id);
         (position(&a.group), &a.code, &a.commitment).cmp(&(position(&b.group), &b.code, &b.commitment))
     });
-    BatchHeaderV1 {
+    let header = BatchHeaderV1 {
         format: BATCH_FORMAT.to_owned(),
         version: BATCH_VERSION,
         meeting: hex(&round.digest),
@@ -297,7 +298,8 @@ fn header_of(
             .collect(),
         ballots: entries,
         signature: String::new(),
-    }
+    };
+    (header, commitments)
 }
 
 /// Why a batch header is refused.
@@ -429,7 +431,9 @@ fn check_ballot_list(round: &RoundContext<'_>, header: &BatchHeaderV1) -> Result
         }
         previous = Some(key);
     }
-    if !header.groups.iter().any(|g| g.returned > 0) && !header.ballots.is_empty() {
+    // Every listed ballot belongs to a group block (each block's count was matched above).
+    let returned: u64 = header.groups.iter().map(|g| u64::from(g.returned)).sum();
+    if returned != header.ballots.len() as u64 {
         return Err(ReadBatchError::BadBallotList);
     }
     Ok(())
@@ -450,6 +454,10 @@ pub enum OpenHandInError {
     RowCode(usize),
     #[error("选票内容与平板签署的承诺不符 — the ballots do not match the commitments the tablet signed")]
     CommitmentMismatch,
+    #[error(
+        "交来的选票未按内容排序（可能泄露投票顺序）— the ballots are not sorted by content (their order could follow the voting)"
+    )]
+    RowsNotSorted,
 }
 
 /// A hand-in the host has opened: its header checked and its rows matching it.
@@ -489,7 +497,12 @@ pub fn open_hand_in(round: &RoundContext<'_>, hand_in: &HandInV1) -> Result<Open
     if rebuilt != hand_in.header {
         return Err(OpenHandInError::CommitmentMismatch);
     }
-    Ok(opened(round, checked, ballots, seed))
+    check_row_order(&hand_in.rows)?;
+    Ok(OpenedBatch {
+        checked,
+        ballots,
+        seed,
+    })
 }
 
 /// Opens a hand-in in its travelling form: rebuilds the header from the rows and the seed,
@@ -503,14 +516,34 @@ pub fn open_wire(round: &RoundContext<'_>, wire: &HandInWireV1) -> Result<Opened
     }
     let (header, ballots, seed) = rebuild(round, wire)?;
     let checked = check_header(round, &header)?;
-    Ok(opened(round, checked, ballots, seed))
+    check_row_order(&wire.rows)?;
+    Ok(OpenedBatch {
+        checked,
+        ballots,
+        seed,
+    })
 }
 
-/// The header the rows and seed of a hand-in make, with the signature it came with.
+/// The rows of a hand-in as ballots, each with its commitment.
+type OpenedRows = Vec<(Ballot, BallotCommitment)>;
+
+/// Rows must come sorted by content, as `make_hand_in` sorts them: a tablet that signed them in
+/// another order (say, the order they were cast) is refused rather than showing that order to
+/// the host. Checked after the signature, so altered rows are reported as altered.
+fn check_row_order(rows: &[RowV1]) -> Result<(), OpenHandInError> {
+    if rows.is_sorted() {
+        Ok(())
+    } else {
+        Err(OpenHandInError::RowsNotSorted)
+    }
+}
+
+/// The header the rows and seed of a hand-in make (with the signature it came with), the rows
+/// with their commitments, and the seed.
 fn rebuild(
     round: &RoundContext<'_>,
     wire: &HandInWireV1,
-) -> Result<(BatchHeaderV1, Vec<Ballot>, [u8; 32]), OpenHandInError> {
+) -> Result<(BatchHeaderV1, OpenedRows, [u8; 32]), OpenHandInError> {
     let seed = decode_seed(&wire.seed)?;
     let ballots = wire
         .rows
@@ -523,30 +556,9 @@ fn rebuild(
         next_number: wire.number,
         previous: wire.previous.clone(),
     };
-    let mut header = header_of(round, &wire.tablet, &head, &ordered, &seed, wire.closing);
+    let (mut header, commitments) = header_of(round, &wire.tablet, &head, &ordered, &seed, wire.closing);
     header.signature = wire.signature.clone();
-    Ok((header, ballots, seed))
-}
-
-fn opened(
-    round: &RoundContext<'_>,
-    checked: CheckedBatch,
-    ballots: Vec<Ballot>,
-    seed: [u8; 32],
-) -> OpenedBatch {
-    let ballots = ballots
-        .into_iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let c = BallotCommitment::new(round.generators, &b, &seed, i as u32);
-            (b, c)
-        })
-        .collect();
-    OpenedBatch {
-        checked,
-        ballots,
-        seed,
-    }
+    Ok((header, ballots.into_iter().zip(commitments).collect(), seed))
 }
 
 fn decode_seed(text: &str) -> Result<[u8; 32], OpenHandInError> {
@@ -628,4 +640,50 @@ pub fn check_batch_chains(registered: &[String], headers: &[BatchHeaderV1]) -> V
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::demo::small_meeting;
+    use crate::domain::sample::random_ballots;
+
+    /// A tablet that signed its rows in another order than sorted (say, as they were cast) is
+    /// refused by the host, whichever form the hand-in arrives in.
+    #[test]
+    fn rows_signed_in_another_order_than_sorted_are_refused() {
+        let meeting = small_meeting("open");
+        let generators = Generators::for_meeting(&meeting);
+        let round = RoundContext::new(&meeting, [1; 16], &generators);
+        let ballots = random_ballots(&meeting, 4, 3);
+        let mut pairs: Vec<(RowV1, &Ballot)> = ballots.iter().map(|b| (row_of(&meeting, b), b)).collect();
+        pairs.sort_by(|a, b| b.0.cmp(&a.0));
+        let (rows, ordered): (Vec<RowV1>, Vec<&Ballot>) = pairs.into_iter().unzip();
+        assert!(!rows.is_sorted());
+        let key = DeviceKey::from_seed([2; 32]);
+        let (mut header, _) = header_of(
+            &round,
+            &key.public_key(),
+            &BatchChainHead::default(),
+            &ordered,
+            &[5; 32],
+            true,
+        );
+        header.signature = key.sign(&header.unsigned_bytes());
+        let hand_in = HandInV1 {
+            header,
+            seed: base64_of(&[5; 32]),
+            rows,
+        };
+        let result = open_hand_in(&round, &hand_in);
+        assert!(
+            matches!(result, Err(OpenHandInError::RowsNotSorted)),
+            "{:?}",
+            result.err()
+        );
+        assert!(matches!(
+            open_wire(&round, &hand_in.to_wire()),
+            Err(OpenHandInError::RowsNotSorted)
+        ));
+    }
 }

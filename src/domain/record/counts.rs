@@ -245,6 +245,8 @@ pub enum CountProblem {
         "排除的选票不在平板 {tablet} 第 {batch} 批的清单中 — an excluded ballot is not listed in batch {batch} of tablet {tablet}"
     )]
     ExclusionUnknown { tablet: String, batch: u32 },
+    #[error("同一张选票被排除了两次 — one ballot is excluded twice")]
+    ExclusionTwice { tablet: String, batch: u32 },
     #[error("排除的选票承诺与其摘要不符 — an excluded ballot's commitments do not match its digest")]
     ExclusionDigest { tablet: String, batch: u32 },
     #[error(
@@ -291,6 +293,7 @@ impl CountProblem {
         match self {
             CountProblem::Shape { .. } => "count_shape",
             CountProblem::ExclusionUnknown { .. } => "exclusion_unknown",
+            CountProblem::ExclusionTwice { .. } => "exclusion_twice",
             CountProblem::ExclusionDigest { .. } => "exclusion_digest",
             CountProblem::Returned { .. } => "returned_mismatch",
             CountProblem::Blank { .. } => "blank_mismatch",
@@ -352,7 +355,16 @@ pub fn verify_counts(
         }
     }
     let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for ex in &tables.exclusions {
+        // The same ballot excluded twice would take its content off the counts a second time.
+        if !seen.insert((&ex.tablet, ex.batch, &ex.commitment)) {
+            problems.push(CountProblem::ExclusionTwice {
+                tablet: ex.tablet.clone(),
+                batch: ex.batch,
+            });
+            continue;
+        }
         let entry = batches
             .iter()
             .find(|b| b.header.tablet == ex.tablet && b.header.number == ex.batch)
