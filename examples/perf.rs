@@ -346,6 +346,8 @@ async fn host_figures(driver: &Driver, server: &StaticServer) {
     std::fs::write(&file, serde_json::to_string(&ballot_file).unwrap()).expect("write the ballot file");
     page.goto(&server.base_url).await.expect("open the app");
     click(&page, &button("主持人")).await;
+    // An earlier build's record in localStorage: the app moves it into its durable store on
+    // the next load (the store holds no record yet).
     let state = serde_json::to_string(host.state()).expect("host record");
     page.execute(
         "localStorage.setItem('pingyi.host-state', arguments[0]);",
@@ -366,9 +368,12 @@ async fn host_figures(driver: &Driver, server: &StaticServer) {
         .await
         .expect("import the 300 ballots");
     wait_for(&page, "//*[@data-testid='import-report']/li").await;
+    // The record as the durable store holds it (IndexedDB, see src/browser/store.rs).
     let accepted = page
-        .execute(
-            "return JSON.parse(localStorage.getItem('pingyi.host-state')).received.length;",
+        .execute_async(
+            "const done = arguments[0]; const open = indexedDB.open('pingyi');
+             open.onsuccess = () => { const get = open.result.transaction('records').objectStore('records').get('pingyi.host-state');
+               get.onsuccess = () => done(JSON.parse(get.result).received.length); };",
             vec![],
         )
         .await

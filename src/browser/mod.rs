@@ -7,3 +7,4 @@ pub mod file;
 pub mod offline;
 pub mod platform;
 pub mod storage;
+pub mod store;

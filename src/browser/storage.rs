@@ -1,6 +1,8 @@
-//! Device-local persistence through `gloo-storage` (localStorage). Every key carries a
-//! version, so a future format never misreads an old value; every failure is returned as a
-//! [`StorageFailure`] for the UI to show — never swallowed.
+//! Small settings through `gloo-storage` (localStorage): the device's role and the screen
+//! language, which a crash may cost without harm. Records that decide a tally live in the
+//! durable store ([`super::store`]). Every key carries a version, so a future format never
+//! misreads an old value; every failure is returned as a [`StorageFailure`] for the UI to show
+//! — never swallowed.
 
 use gloo_storage::{LocalStorage, Storage, errors::StorageError};
 use serde::{Serialize, de::DeserializeOwned};
@@ -8,16 +10,8 @@ use thiserror::Error;
 
 /// Key of the role this device was given (host laptop or rater tablet).
 pub const DEVICE_ROLE_KEY: &str = "pingyi.device-role.v1";
-/// Key of the host's meeting record (`pingyi-host-state`, versioned inside).
-pub const HOST_STATE_KEY: &str = "pingyi.host-state";
-/// Key of the laptop's list of meeting records it removed (`pingyi-removed-meetings`).
-pub const REMOVED_MEETINGS_KEY: &str = "pingyi.removed-meetings";
 /// The screen language chosen on this device ("zh" or "en").
 pub const LANGUAGE_KEY: &str = "pingyi.language";
-/// Key of the tablet's state (`pingyi-tablet-state`, versioned inside).
-pub const TABLET_STATE_KEY: &str = "pingyi.tablet-state";
-/// Key of the ballot being filled in on the tablet (`pingyi-tablet-draft`), written per tap.
-pub const TABLET_DRAFT_KEY: &str = "pingyi.tablet-draft";
 
 /// Why a value could not be stored or read back.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

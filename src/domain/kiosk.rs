@@ -234,6 +234,46 @@ pub enum PinError {
     Shape,
     #[error("PIN 不正确 — wrong PIN")]
     Wrong,
+    #[error(
+        "连续 {PIN_TRIES} 次 PIN 错误，请 {seconds} 秒后再试 — {PIN_TRIES} wrong PINs in a row: try again in {seconds} s"
+    )]
+    Locked { seconds: i64 },
+}
+
+/// Wrong PINs in a row that lock the hand-in screen, so a curious rater cannot try PINs to
+/// reach the ballots; the lock lasts [`PIN_LOCK_SECONDS`] from the last wrong one. The count
+/// is read from the tablet's stored log, so neither a reload nor reopening the screen resets it.
+pub const PIN_TRIES: usize = 3;
+pub const PIN_LOCK_SECONDS: i64 = 60;
+
+/// Seconds since 1970 of an ISO 8601 UTC time as the browser writes it
+/// (`2026-11-27T12:00:09.000Z`); None for any other text.
+pub fn utc_seconds(time: &str) -> Option<i64> {
+    let b = time.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<i64> { time.get(from..to)?.parse().ok() };
+    let (y, m, d) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+    let (hh, mm, ss) = (number(11, 13)?, number(14, 16)?, number(17, 19)?);
+    if !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+        || hh > 23
+        || mm > 59
+        || ss > 60
+        || !time.ends_with('Z')
+    {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3_600 + mm * 60 + ss)
 }
 
 /// Why a hand-in cannot be confirmed.
@@ -545,8 +585,33 @@ impl Kiosk {
         }
     }
 
-    /// Opens the staff hand-in screen: checks the PIN and logs the attempt either way.
+    /// How many seconds the hand-in screen stays locked at `time` after wrong PINs; None when
+    /// it is open to a try.
+    pub fn pin_locked_for(&self, time: &str) -> Option<i64> {
+        let refused: Vec<&TabletLogEntryV1> = self
+            .state
+            .log
+            .iter()
+            .rev()
+            .take_while(|e| e.event == TabletEvent::PinRefused)
+            .collect();
+        if refused.is_empty() || refused.len() % PIN_TRIES != 0 {
+            return None;
+        }
+        // A clock that cannot be read locks for the whole time rather than not at all.
+        let left = match (utc_seconds(&refused[0].time), utc_seconds(time)) {
+            (Some(last), Some(now)) => last + PIN_LOCK_SECONDS - now,
+            _ => PIN_LOCK_SECONDS,
+        };
+        (left > 0).then_some(left.min(PIN_LOCK_SECONDS))
+    }
+
+    /// Opens the staff hand-in screen: checks the PIN and logs the attempt either way. While
+    /// locked, no PIN is checked and nothing is logged.
     pub fn open_hand_in(&mut self, pin: &str, time: &str) -> Result<(), PinError> {
+        if let Some(seconds) = self.pin_locked_for(time) {
+            return Err(PinError::Locked { seconds });
+        }
         let outcome = self.check_pin(pin);
         let event = match outcome {
             Ok(()) => TabletEvent::HandInOpened {
@@ -816,6 +881,60 @@ mod tests {
         assert_eq!(k.ballot_file().ballots.len(), 3, "ballots stay on the tablet");
         let join = JoinV1::new(k.meeting(), &key.public_key());
         assert!(Kiosk::join((join, k.meeting().clone()), "12a4", "s", T).is_err());
+    }
+
+    #[test]
+    fn three_wrong_pins_lock_hand_in_for_a_minute_even_after_a_reload() {
+        let mut k = kiosk("open");
+        for _ in 0..PIN_TRIES {
+            assert_eq!(
+                k.open_hand_in("1111", "2026-12-18T09:30:00.000Z"),
+                Err(PinError::Wrong)
+            );
+        }
+        // A reload reads the same log back: still locked, even for the right PIN.
+        let mut k = Kiosk::from_stored(k.state().clone(), None).unwrap();
+        assert_eq!(
+            k.open_hand_in("2468", "2026-12-18T09:30:20.500Z"),
+            Err(PinError::Locked { seconds: 40 })
+        );
+        assert_eq!(
+            k.log_entries().len(),
+            1 + PIN_TRIES,
+            "a try while locked is not logged"
+        );
+        assert_eq!(k.pin_locked_for("2026-12-18T09:31:00.000Z"), None);
+        assert_eq!(
+            k.pin_locked_for("garbled"),
+            Some(PIN_LOCK_SECONDS),
+            "an unreadable clock keeps the lock"
+        );
+        k.open_hand_in("2468", "2026-12-18T09:31:00.000Z").unwrap();
+        assert_eq!(
+            k.open_hand_in("1111", "2026-12-18T09:31:01.000Z"),
+            Err(PinError::Wrong)
+        );
+        assert_eq!(
+            k.pin_locked_for("2026-12-18T09:31:02.000Z"),
+            None,
+            "a right PIN starts the count again"
+        );
+    }
+
+    #[test]
+    fn utc_times_become_seconds_since_1970() {
+        assert_eq!(utc_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(utc_seconds("2000-03-01T00:00:00.000Z"), Some(951_868_800));
+        assert_eq!(utc_seconds("2026-12-18T09:30:00.000Z"), Some(1_797_586_200));
+        for bad in [
+            "",
+            "2026-12-18",
+            "2026-13-18T09:30:00Z",
+            "2026-12-18T09:30:00+08:00",
+            "2026-12-18 09:30:00Z",
+        ] {
+            assert_eq!(utc_seconds(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -2,11 +2,26 @@
 
 use crate::browser::offline::OfflineGap;
 use crate::i18n::{t, use_i18n};
+use crate::msg;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{HostApp, MeetingOverview, RaterApp, StartScreen, VerifyPage};
 use crate::browser::storage::{self, DEVICE_ROLE_KEY, StorageFailure};
+use crate::browser::store;
+
+/// Opens the durable store (moving an earlier build's records into it), makes the device key
+/// if there is none, then shows the app. Nothing is shown before the records are read, so no
+/// screen can act on a record that is not loaded yet.
+pub async fn start() {
+    let opened = store::open().await;
+    let key = match &opened {
+        Ok(_) => crate::browser::device_key::ensure_device_key().await,
+        Err(e) => Err(e.clone()),
+    };
+    let problem = opened.err().or(key.err());
+    leptos::mount::mount_to_body(move || view! { <App store_problem=problem.clone() /> });
+}
 
 /// What this device is used for in the hall.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,12 +54,26 @@ fn back_to_start(set_screen: WriteSignal<Screen>) -> impl IntoView {
 
 /// The whole app.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(
+    /// Why the durable store could not be opened: nothing can be saved on this device, and
+    /// the banner says so before anything is acknowledged.
+    #[prop(default = None)]
+    store_problem: Option<StorageFailure>,
+) -> impl IntoView {
     super::provide_language();
     let i18n = use_i18n();
     let (storage_problem, set_storage_problem) = signal(None::<StorageFailure>);
-    // A tablet opening the host's join link is a rater tablet, whatever it was before.
-    let joining = crate::browser::platform::fragment().starts_with("join=");
+    let stored_role = storage::load::<DeviceRole>(DEVICE_ROLE_KEY);
+    // A tablet opening the host's join link is a rater tablet, whatever it was before — but
+    // never the laptop that holds a meeting record (the host clicking the link on its own
+    // tablets step): that record would vanish from its screen mid-meeting.
+    let link = crate::browser::platform::fragment().starts_with("join=");
+    let host_holds_record =
+        matches!(stored_role, Ok(Some(DeviceRole::Host))) && store::contains(store::HOST_STATE_KEY);
+    let joining = link && !host_holds_record;
+    if link && host_holds_record {
+        crate::browser::platform::clear_fragment();
+    }
     if joining && let Err(problem) = storage::save(DEVICE_ROLE_KEY, &DeviceRole::Rater) {
         set_storage_problem.set(Some(problem));
     }
@@ -58,7 +87,7 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || on_hash.remove());
-    let initial = match storage::load::<DeviceRole>(DEVICE_ROLE_KEY) {
+    let initial = match stored_role {
         _ if joining => Screen::Role(DeviceRole::Rater),
         Ok(Some(role)) => Screen::Role(role),
         Ok(None) => Screen::Start,
@@ -104,6 +133,16 @@ pub fn App() -> impl IntoView {
                     }
                 })
         }}
+        {store_problem.map(|problem| view! {
+            <p class="banner" data-state="error" role="alert" data-testid="store-problem">
+                <super::Said text=msg!(app.records_cannot_be_saved, problem = super::Message::core(problem)) />
+            </p>
+        })}
+        {(link && host_holds_record).then(|| view! {
+            <p class="banner" data-state="warning" role="note" data-testid="join-on-host">
+                {t!(i18n, app.join_link_on_the_host)}
+            </p>
+        })}
         {offline_problem.map(|gap| view! {
             <p class="banner" data-state="warning" role="note">
                 {match gap {

@@ -9,62 +9,117 @@ use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::msg;
 
 use super::{HostBoard, HostClose, HostCollect, HostDraw, HostSetup, HostTablets, LocalText, Message, Said};
-use crate::browser::device_key::load_or_create_device_key;
+use crate::browser::device_key::device_key;
 use crate::browser::platform;
-use crate::browser::storage::{self, HOST_STATE_KEY, REMOVED_MEETINGS_KEY};
+use crate::browser::storage::StorageFailure;
+use crate::browser::store::{self, Change, HOST_STATE_KEY, REMOVED_MEETINGS_KEY};
 use crate::domain::code::MeetingSecret;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::meeting::Meeting;
 use crate::domain::removed::RemovedMeetingsV1;
 use crate::domain::signing::{DeviceKey, fingerprint};
 
-/// What every host screen shares: the meeting record, the banner, and the host key.
+/// What every host screen shares: the meeting record, the banner, the host key, and what is
+/// on its way to the disk.
 #[derive(Clone)]
 pub struct HostContext {
     pub host: RwSignal<Option<HostMeeting>>,
     pub problem: RwSignal<Option<Message>>,
     pub notice: RwSignal<Option<Message>>,
     pub key: Arc<Option<DeviceKey>>,
+    /// Writes of the record not yet on disk.
+    pub unsaved: RwSignal<u32>,
+    /// The acknowledgement of the latest action, shown once every write before it is on disk.
+    held_notice: RwSignal<Option<Message>>,
+    /// The record as last stored (its JSON text): what the screen goes back to if a write fails.
+    stored: StoredValue<Option<String>>,
 }
 
 impl HostContext {
-    /// Applies one host action and stores the record at once; a storage failure becomes the
-    /// banner with the advice to export a backup.
+    /// Applies one host action and stores the record. The action's acknowledgement
+    /// ([`say`](Self::say)) is shown only once the record is on disk; if the write fails, the
+    /// record on screen goes back to what is stored, and the banner says to export a backup.
     pub fn act<R>(&self, action: impl FnOnce(&mut HostMeeting) -> R) -> Option<R> {
         let mut result = None;
-        let mut failure = None;
+        let mut change = None;
         self.host.update(|host| {
             if let Some(host) = host.as_mut() {
                 result = Some(action(host));
-                failure = storage::save(HOST_STATE_KEY, host.state()).err();
+                change = Some(Change::put(HOST_STATE_KEY, host.state()));
             }
         });
-        self.problem
-            .set(failure.map(|e| msg!(host_app.the_meeting_record_was_not, problem = Message::core(e))));
+        if let Some(change) = change {
+            self.persist(change.map(|c| vec![c]));
+        }
         result
+    }
+
+    /// Writes `changes` of the record; on success the held acknowledgement is shown, on
+    /// failure the record on screen is put back to the stored one.
+    fn persist(&self, changes: Result<Vec<Change>, StorageFailure>) {
+        self.unsaved.update(|n| *n += 1);
+        // What this write stores, known now: the text the screen goes back to if a later
+        // write fails.
+        let text = self
+            .host
+            .with_untracked(|h| h.as_ref().and_then(|h| serde_json::to_string(h.state()).ok()));
+        let ctx = self.clone();
+        let done = move |result: Result<(), StorageFailure>| {
+            ctx.unsaved.update(|n| *n = n.saturating_sub(1));
+            match result {
+                Ok(()) => {
+                    ctx.stored.set_value(text);
+                    if ctx.unsaved.get_untracked() == 0
+                        && let Some(notice) = ctx.held_notice.try_update(Option::take).flatten()
+                    {
+                        ctx.notice.set(Some(notice));
+                    }
+                }
+                Err(e) => {
+                    ctx.held_notice.set(None);
+                    ctx.notice.set(None);
+                    let back = ctx.stored.get_value().and_then(|text| {
+                        serde_json::from_str::<HostStateV1>(&text)
+                            .ok()
+                            .and_then(|state| HostMeeting::from_state(state).ok())
+                    });
+                    ctx.host.set(back);
+                    ctx.problem.set(Some(msg!(
+                        host_app.the_meeting_record_was_not,
+                        problem = Message::core(e)
+                    )));
+                }
+            }
+        };
+        match changes {
+            Ok(changes) => store::write(changes, done),
+            Err(e) => done(Err(e)),
+        }
     }
 
     /// Starts a fresh record for `meeting` (the caller made sure the old one was exported).
     pub fn start(&self, meeting: Meeting) -> Result<(), String> {
         let secret = MeetingSecret::from_bytes(platform::random_bytes::<32>()?);
         let host = HostMeeting::new(meeting, secret, &platform::now());
-        storage::save(HOST_STATE_KEY, host.state()).map_err(|e| e.to_string())?;
+        let change = Change::put(HOST_STATE_KEY, host.state());
         self.host.set(Some(host));
+        self.persist(change.map(|c| vec![c]));
         Ok(())
     }
 
     /// Removes the meeting record from the laptop ("start a new meeting"). The removal is
-    /// logged first, in the list of removed meetings; the record goes only once that list is
-    /// stored, and the core refuses while the record holds anything not yet exported.
+    /// logged in the list of removed meetings in the same transaction that removes the record,
+    /// and the core refuses while the record holds anything not yet exported.
     pub fn remove_record(&self) -> Result<(), Message> {
         let list = removed_meetings()?;
         let Some(next) = self.with_host(|h| list.with_removal(h, &platform::now())) else {
             return Ok(());
         };
         let next = next.map_err(Message::core)?;
-        storage::save(REMOVED_MEETINGS_KEY, &next).map_err(Message::core)?;
-        storage::remove(HOST_STATE_KEY);
+        let changes =
+            Change::put(REMOVED_MEETINGS_KEY, &next).map(|c| vec![c, Change::delete(HOST_STATE_KEY)]);
         self.host.set(None);
+        self.persist(changes);
         Ok(())
     }
 
@@ -76,14 +131,21 @@ impl HostContext {
         self.key.as_ref().as_ref()
     }
 
+    /// Shows the acknowledgement of the action just taken — at once when nothing waits for
+    /// the disk, otherwise "saving…" until the record is stored (and nothing if it fails).
     pub fn say(&self, text: Message) {
-        self.notice.set(Some(text));
+        if self.unsaved.get_untracked() == 0 {
+            self.notice.set(Some(text));
+        } else {
+            self.held_notice.set(Some(text));
+            self.notice.set(Some(msg!(host_app.saving)));
+        }
     }
 }
 
 /// The laptop's list of removed meeting records as stored (empty when there is none).
 pub fn removed_meetings() -> Result<RemovedMeetingsV1, Message> {
-    storage::load::<RemovedMeetingsV1>(REMOVED_MEETINGS_KEY)
+    store::load::<RemovedMeetingsV1>(REMOVED_MEETINGS_KEY)
         .map_err(Message::core)?
         .unwrap_or_default()
         .checked()
@@ -118,14 +180,14 @@ pub fn HostApp(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let problem = RwSignal::new(None::<Message>);
-    let key = Arc::new(match load_or_create_device_key() {
+    let key = Arc::new(match device_key() {
         Ok(key) => Some(key),
         Err(e) => {
             problem.set(Some(Message::core(e)));
             None
         }
     });
-    let stored = match storage::load::<HostStateV1>(HOST_STATE_KEY) {
+    let stored = match store::load::<HostStateV1>(HOST_STATE_KEY) {
         Ok(Some(state)) => match HostMeeting::from_state(state) {
             Ok(host) => Some(host),
             Err(e) => {
@@ -152,11 +214,17 @@ pub fn HostApp(
         .as_ref()
         .and_then(|k| fingerprint(&k.public_key()))
         .unwrap_or_default();
+    let stored_text = stored
+        .as_ref()
+        .and_then(|h| serde_json::to_string(h.state()).ok());
     let ctx = HostContext {
         host: RwSignal::new(stored),
         problem,
         notice: RwSignal::new(None),
         key,
+        unsaved: RwSignal::new(0),
+        held_notice: RwSignal::new(None),
+        stored: StoredValue::new(stored_text),
     };
     provide_context(ctx.clone());
     crate::browser::offline::keep_scanner_offline();

@@ -20,7 +20,7 @@ mod rating_form;
 mod start_screen;
 mod verify_page;
 
-pub use app::{App, DeviceRole};
+pub use app::{App, DeviceRole, start};
 pub use confirm_action::{ConfirmAction, ConfirmTexts, LocalText};
 pub use host_app::HostApp;
 pub use host_board::HostBoard;

@@ -8,13 +8,14 @@ use crate::msg;
 
 use super::rating_form::{jump_to, summary_line};
 use super::{ConfirmAction, ConfirmTexts, Message, QrImage, RatingForm, Said};
-use crate::browser::device_key::load_or_create_device_key;
+use crate::browser::device_key::device_key;
 use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
-use crate::browser::storage::{self, TABLET_DRAFT_KEY, TABLET_STATE_KEY};
+use crate::browser::storage::StorageFailure;
+use crate::browser::store::{self, Change, TABLET_DRAFT_KEY, TABLET_STATE_KEY};
 use crate::domain::ballot::BallotDraft;
 use crate::domain::kiosk::{
-    JoinError, JoinV1, Kiosk, TabletEvent, TabletLogEntryV1, TabletStateV1, Tap, decode_join,
+    JoinError, JoinV1, Kiosk, PinError, TabletEvent, TabletLogEntryV1, TabletStateV1, Tap, decode_join,
 };
 use crate::domain::meeting::{CredentialMode, Meeting};
 use crate::domain::signing::{DeviceKey, fingerprint};
@@ -25,37 +26,95 @@ enum Step {
     /// Rating (or waiting for the next rater's code when no ballot is open).
     Kiosk,
     Review,
+    /// Submitted in memory, waiting for the disk: nothing is acknowledged yet.
+    Saving,
     /// Just submitted: the tracker, shown once, then the next rater.
     Submitted(String),
     /// Staff only, after the PIN.
     HandIn,
 }
 
-fn storage_problem(e: storage::StorageFailure) -> Message {
+fn storage_problem(e: StorageFailure) -> Message {
     msg!(rater_app.not_saved_on_this_tablet, problem = Message::core(e))
 }
 
-/// Stores the tablet state (on join, submit and hand-in).
-fn save_state(kiosk: &Kiosk) -> Option<Message> {
-    storage::save(TABLET_STATE_KEY, kiosk.state())
-        .err()
-        .map(storage_problem)
+/// The tablet state as one change (on join, submit and hand-in).
+fn state_change(kiosk: &Kiosk) -> Result<Change, StorageFailure> {
+    Change::put(TABLET_STATE_KEY, kiosk.state())
 }
 
-/// Stores the open ballot, or removes it once submitted or discarded (after every tap).
-fn save_draft(kiosk: &Kiosk) -> Option<Message> {
+/// The open ballot as one change, or its removal once submitted or discarded.
+fn draft_change(kiosk: &Kiosk) -> Result<Change, StorageFailure> {
     match kiosk.stored_draft() {
-        Some(draft) => storage::save(TABLET_DRAFT_KEY, &draft).err().map(storage_problem),
-        None => {
-            storage::remove(TABLET_DRAFT_KEY);
-            None
-        }
+        Some(draft) => Change::put(TABLET_DRAFT_KEY, &draft),
+        None => Ok(Change::delete(TABLET_DRAFT_KEY)),
     }
 }
 
-/// Stores both, state first: a submitted ballot is kept before its draft is cleared.
-fn save(kiosk: &Kiosk) -> Option<Message> {
-    save_state(kiosk).or_else(|| save_draft(kiosk))
+/// Both, for one transaction: a submitted ballot and the removal of its draft reach the disk
+/// together, so after a crash the ballot is either still open or submitted — never both.
+fn whole_change(kiosk: &Kiosk) -> Result<Vec<Change>, StorageFailure> {
+    Ok(vec![state_change(kiosk)?, draft_change(kiosk)?])
+}
+
+/// Writes `changes`; `on_done` hears once they are on disk, or why not.
+fn persist(
+    changes: Result<Vec<Change>, StorageFailure>,
+    on_done: impl FnOnce(Result<(), StorageFailure>) + 'static,
+) {
+    match changes {
+        Ok(changes) => store::write(changes, on_done),
+        Err(e) => on_done(Err(e)),
+    }
+}
+
+/// Whether the taps on the open ballot are on disk: the "saved" mark on the rating bar shows
+/// only once the last tap's write has completed.
+#[derive(Clone, Copy)]
+struct DraftSaves {
+    issued: RwSignal<u64>,
+    done: RwSignal<u64>,
+    failed: RwSignal<bool>,
+}
+
+impl DraftSaves {
+    fn new() -> Self {
+        DraftSaves {
+            issued: RwSignal::new(0),
+            done: RwSignal::new(0),
+            failed: RwSignal::new(false),
+        }
+    }
+
+    fn write(self, change: Result<Change, StorageFailure>, problem: RwSignal<Option<Message>>) {
+        let n = self.issued.get_untracked() + 1;
+        self.issued.set(n);
+        persist(change.map(|c| vec![c]), move |result| match result {
+            Ok(()) => {
+                if n > self.done.get_untracked() {
+                    self.done.set(n);
+                }
+                if n == self.issued.get_untracked() {
+                    self.failed.set(false);
+                }
+            }
+            Err(e) => {
+                self.failed.set(true);
+                problem.set(Some(storage_problem(e)));
+            }
+        });
+    }
+
+    /// "saved", "saving" or "failed", tracked.
+    fn state(self) -> &'static str {
+        if self.failed.get() {
+            "failed"
+        } else if self.done.get() == self.issued.get() {
+            "saved"
+        } else {
+            "saving"
+        }
+    }
 }
 
 /// The tablet's whole app.
@@ -66,15 +125,15 @@ pub fn RaterApp(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let problem = RwSignal::new(None::<Message>);
-    let key: std::sync::Arc<Option<DeviceKey>> = std::sync::Arc::new(match load_or_create_device_key() {
+    let key: std::sync::Arc<Option<DeviceKey>> = std::sync::Arc::new(match device_key() {
         Ok(key) => Some(key),
         Err(e) => {
             problem.set(Some(Message::core(e)));
             None
         }
     });
-    let stored = match storage::load::<TabletStateV1>(TABLET_STATE_KEY) {
-        Ok(Some(state)) => match Kiosk::from_stored(state, storage::load(TABLET_DRAFT_KEY).ok().flatten()) {
+    let stored = match store::load::<TabletStateV1>(TABLET_STATE_KEY) {
+        Ok(Some(state)) => match Kiosk::from_stored(state, store::load(TABLET_DRAFT_KEY).ok().flatten()) {
             Ok(kiosk) => Some(kiosk),
             Err(e) => {
                 problem.set(Some(msg!(
@@ -104,15 +163,18 @@ pub fn RaterApp(
         .and_then(|k| fingerprint(&k.public_key()))
         .unwrap_or_default();
 
+    let saves = DraftSaves::new();
     let update = move |f: &dyn Fn(&mut Kiosk)| {
-        let mut saved = None;
+        let mut change = None;
         kiosk.update(|k| {
             if let Some(k) = k.as_mut() {
                 f(k);
-                saved = save_draft(k);
+                change = Some(draft_change(k));
             }
         });
-        problem.set(saved);
+        if let Some(change) = change {
+            saves.write(change, problem);
+        }
     };
 
     // The screen changes only when these change, never on a tap: the form updates in place.
@@ -153,22 +215,46 @@ pub fn RaterApp(
                 </section>
             }
             .into_any(),
+            Step::Saving => view! {
+                <section class="screen kiosk-done" aria-labelledby="saving-title" aria-busy="true">
+                    <h1 id="saving-title" class="screen__title" tabindex="-1">
+                        {t!(i18n, rater_app.saving_the_ballot)}
+                    </h1>
+                    <p class="notice" data-state="waiting" role="status">
+                        {t!(i18n, rater_app.saving_the_ballot_wait)}
+                    </p>
+                </section>
+            }
+            .into_any(),
             Step::HandIn => view! { <HandInScreen kiosk=kiosk problem=problem on_done=Callback::new(move |()| step.set(Step::Kiosk)) on_change_role=on_change_role /> }.into_any(),
             Step::Review if drafting => {
                 let key = std::sync::Arc::clone(&key);
                 let submit = move |_| {
                     let Some(key) = key.as_ref().as_ref() else { return };
                     let time = platform::now();
+                    // The ballot as it was before this submit: put back if the disk refuses it,
+                    // so the screen never says "submitted" for a ballot that is not stored.
+                    let before = kiosk.get_untracked();
                     let mut outcome = None;
                     kiosk.update(|k| {
                         if let Some(k) = k.as_mut() {
-                            outcome = Some(k.submit(key, &time).map(|s| (s.tracker(), save(k))));
+                            outcome = Some(k.submit(key, &time).map(|s| (s.tracker(), whole_change(k))));
                         }
                     });
                     match outcome {
-                        Some(Ok((tracker, saved))) => {
-                            problem.set(saved);
-                            step.set(Step::Submitted(tracker));
+                        Some(Ok((tracker, changes))) => {
+                            step.set(Step::Saving);
+                            persist(changes, move |result| match result {
+                                Ok(()) => {
+                                    problem.set(None);
+                                    step.set(Step::Submitted(tracker));
+                                }
+                                Err(e) => {
+                                    kiosk.set(before);
+                                    step.set(Step::Review);
+                                    problem.set(Some(msg!(rater_app.ballot_not_submitted, problem = Message::core(e))));
+                                }
+                            });
                         }
                         Some(Err(e)) => problem.set(Some(Message::core(e))),
                         None => {}
@@ -226,9 +312,9 @@ pub fn RaterApp(
             }
             _ => {
                 if drafting {
-                    rating_screen(meeting, kiosk, step, update).into_any()
+                    rating_screen(meeting, kiosk, step, update, saves).into_any()
                 } else {
-                    view! { <StartScreen kiosk=kiosk problem=problem on_hand_in=Callback::new(move |()| step.set(Step::HandIn)) /> }.into_any()
+                    view! { <StartScreen kiosk=kiosk on_hand_in=Callback::new(move |()| step.set(Step::HandIn)) /> }.into_any()
                 }
             }
         }
@@ -261,6 +347,7 @@ fn rating_screen(
     kiosk: RwSignal<Option<Kiosk>>,
     step: RwSignal<Step>,
     update: impl Fn(&dyn Fn(&mut Kiosk)) + Copy + Send + Sync + 'static,
+    saves: DraftSaves,
 ) -> impl IntoView {
     let i18n = use_i18n();
     // One copy of the draft per tap; each presenter's memo then reads it by reference.
@@ -291,6 +378,13 @@ fn rating_screen(
                     {move || { let (d, t) = progress.get(); view! { <Said text=msg!(rater_app.progress, done = d, total = t) /> } }}
                 </span>
                 <span class="kiosk-rate__credential">{credential}</span>
+                <span class="kiosk-rate__saved" data-testid="save-state" data-state=move || saves.state()>
+                    {move || match saves.state() {
+                        "failed" => t!(i18n, rater_app.tap_not_saved).into_any(),
+                        "saving" => t!(i18n, rater_app.tap_saving).into_any(),
+                        _ => t!(i18n, rater_app.tap_saved).into_any(),
+                    }}
+                </span>
                 <button class="button" on:click=move |_| {
                     if let Some(g) = kiosk.with(|k| k.as_ref().and_then(|k| k.draft()).and_then(BallotDraft::first_gap)) {
                         jump_to("k", g.presenter_number - 1, g.first_aspect);
@@ -376,6 +470,14 @@ fn JoinScreen(
             .map(|k| (k.meeting().title().to_owned(), k.unconfirmed()))
     });
     let same = kiosk.with(|k| k.as_ref().is_some_and(|k| k.meeting().id() == meeting.id()));
+    // Handed-in ballots of another meeting go only when staff confirm with that meeting's PIN.
+    let replacing = kiosk.with(|k| {
+        k.as_ref()
+            .filter(|k| k.meeting().id() != meeting.id() && !k.held().is_empty())
+            .map(|k| (k.meeting().title().to_owned(), k.held().len()))
+    });
+    let needs_old_pin = replacing.is_some();
+    let old_pin = RwSignal::new(String::new());
     let pin = RwSignal::new(String::new());
     let pin_again = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Message>);
@@ -399,18 +501,29 @@ fn JoinScreen(
             message.set(Some(msg!(rater_app.the_two_pins_differ)));
             return;
         }
+        if needs_old_pin
+            && let Some(Err(e)) =
+                kiosk.with_untracked(|k| k.as_ref().map(|k| k.check_pin(&old_pin.get_untracked())))
+        {
+            message.set(Some(msg!(rater_app.old_pin_refused, problem = Message::core(e))));
+            return;
+        }
         let salt = match platform::random_hex::<16>() {
             Ok(salt) => salt,
             Err(e) => return message.set(Some(Message::core(e))),
         };
         match Kiosk::join(pair.get_value(), &pin.get(), &salt, &platform::now()) {
             Err(e) => message.set(Some(Message::core(e))),
-            Ok(new) => {
-                problem.set(save(&new));
-                kiosk.set(Some(new));
-                pending.set(None);
-                platform::clear_fragment();
-            }
+            // The tablet shows the meeting only once its state is on disk.
+            Ok(new) => persist(whole_change(&new), move |result| match result {
+                Ok(()) => {
+                    problem.set(None);
+                    kiosk.set(Some(new));
+                    pending.set(None);
+                    platform::clear_fragment();
+                }
+                Err(e) => message.set(Some(storage_problem(e))),
+            }),
         }
     };
     let body = if let Some((other, held)) = blocked {
@@ -430,6 +543,16 @@ fn JoinScreen(
     } else {
         view! {
             <form class="form" on:submit=confirm>
+                {replacing.clone().map(|(other, held)| view! {
+                    <p class="banner" data-state="warning" role="note" data-testid="replacing">
+                        <Said text=msg!(rater_app.replacing_other, other = other, held = held) />
+                    </p>
+                    <label class="field">
+                        <span><Said text=msg!(rater_app.old_hand_in_pin) /></span>
+                        <input type="password" inputmode="numeric" autocomplete="off" name="old-pin" required
+                            prop:value=old_pin on:input=move |ev| old_pin.set(event_target_value(&ev)) />
+                    </label>
+                })}
                 <p>{t!(i18n, rater_app.staff_set_the_hand_in)}</p>
                 <label class="field">
                     <span>{t!(i18n, rater_app.hand_in_pin)}</span>
@@ -467,11 +590,7 @@ fn JoinScreen(
 
 /// Between raters: the next rater enters the code from the slip (or picks the group).
 #[component]
-fn StartScreen(
-    kiosk: RwSignal<Option<Kiosk>>,
-    problem: RwSignal<Option<Message>>,
-    on_hand_in: Callback<()>,
-) -> impl IntoView {
+fn StartScreen(kiosk: RwSignal<Option<Kiosk>>, on_hand_in: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let code = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Message>);
@@ -481,13 +600,16 @@ fn StartScreen(
             return;
         };
         match start(&mut next) {
-            Ok(()) => {
-                problem.set(save_draft(&next));
-                kiosk.set(Some(next));
-                if let Some(w) = web_sys::window() {
-                    w.scroll_to_with_x_and_y(0.0, 0.0);
+            // The form opens once the new ballot is on disk.
+            Ok(()) => persist(draft_change(&next).map(|c| vec![c]), move |result| match result {
+                Ok(()) => {
+                    kiosk.set(Some(next));
+                    if let Some(w) = web_sys::window() {
+                        w.scroll_to_with_x_and_y(0.0, 0.0);
+                    }
                 }
-            }
+                Err(e) => message.set(Some(storage_problem(e))),
+            }),
             Err(e) => message.set(Some(Message::core(e))),
         }
     };
@@ -570,43 +692,54 @@ fn HandInScreen(
     let unlocked = RwSignal::new(false);
     let host_count = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Message>);
-    // Three wrong PINs in a row lock the form for a minute, so a curious rater cannot try
-    // PINs to reach the ballots' QR codes.
-    let failures = RwSignal::new(0u32);
+    // Three wrong PINs in a row lock the form for a minute (the rule and its count live in the
+    // tablet's stored log, so reopening this screen or reloading does not reset them). The
+    // button is re-enabled by a timer; the core refuses a try that comes early anyway.
     let locked = RwSignal::new(false);
+    let lock_for = move |seconds: i64| {
+        locked.set(true);
+        set_timeout(
+            move || locked.set(false),
+            std::time::Duration::from_secs(seconds.max(1) as u64),
+        );
+    };
+    if let Some(seconds) =
+        kiosk.with_untracked(|k| k.as_ref().and_then(|k| k.pin_locked_for(&platform::now())))
+    {
+        lock_for(seconds);
+        message.set(Some(Message::core(PinError::Locked { seconds })));
+    }
     let unlock = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if locked.get_untracked() {
-            return;
-        }
         let now = platform::now();
         let mut outcome = None;
-        let mut saved = None;
+        let mut change = None;
         kiosk.update(|k| {
             if let Some(k) = k.as_mut() {
                 outcome = Some(k.open_hand_in(&pin.get_untracked(), &now));
-                saved = save_state(k);
+                change = Some(state_change(k).map(|c| vec![c]));
             }
         });
-        problem.set(saved);
+        // Staff reach the ballots even when this tablet's storage fails: the log entry is then
+        // lost, and the banner says so.
+        if let Some(change) = change {
+            persist(change, move |result| {
+                problem.set(result.err().map(storage_problem))
+            });
+        }
         match outcome {
             Some(Ok(())) => {
-                failures.set(0);
                 message.set(None);
                 unlocked.set(true);
             }
             Some(Err(e)) => {
-                failures.update(|f| *f += 1);
-                if failures.get_untracked() >= 3 {
-                    locked.set(true);
-                    failures.set(0);
-                    set_timeout(move || locked.set(false), std::time::Duration::from_secs(60));
-                    message.set(Some(msg!(
-                        rater_app.try_again_in_one_minute,
-                        problem = Message::core(e)
-                    )));
-                } else {
-                    message.set(Some(Message::core(e)));
+                let later = platform::now();
+                match kiosk.with_untracked(|k| k.as_ref().and_then(|k| k.pin_locked_for(&later))) {
+                    Some(seconds) => {
+                        lock_for(seconds);
+                        message.set(Some(Message::core(PinError::Locked { seconds })));
+                    }
+                    None => message.set(Some(Message::core(e))),
                 }
                 pin.set(String::new());
             }
@@ -636,14 +769,18 @@ fn HandInScreen(
                 Err(e) => message.set(Some(Message::core(e))),
                 Ok(()) => {
                     let now = platform::now();
-                    let mut saved = None;
+                    let mut change = None;
                     kiosk.update(|k| {
                         if let Some(k) = k.as_mut() {
                             k.record_export(&now);
-                            saved = save_state(k);
+                            change = Some(state_change(k).map(|c| vec![c]));
                         }
                     });
-                    problem.set(saved);
+                    if let Some(change) = change {
+                        persist(change, move |result| {
+                            problem.set(result.err().map(storage_problem))
+                        });
+                    }
                 }
             }
         }
@@ -655,19 +792,34 @@ fn HandInScreen(
             return;
         };
         let now = platform::now();
+        let before = kiosk.get_untracked();
         let mut outcome = Ok(());
-        let mut saved = None;
+        let mut change = None;
         kiosk.update(|k| {
             if let Some(k) = k.as_mut() {
                 outcome = k.confirm_handed_in(&pin.get(), count, &now);
-                saved = save(k);
+                change = Some(state_change(k).map(|c| vec![c]));
             }
         });
-        problem.set(saved);
-        message.set(Some(match outcome {
-            Ok(()) => msg!(rater_app.confirmed_the_host_has_all),
-            Err(e) => Message::core(e),
-        }));
+        let confirmed = outcome.is_ok();
+        if let Err(e) = outcome {
+            message.set(Some(Message::core(e)));
+        }
+        // "Confirmed" is said only once the confirmation is on disk; otherwise the tablet goes
+        // back to counting these ballots as not handed in.
+        if let Some(change) = change {
+            persist(change, move |result| match result {
+                Ok(()) => {
+                    if confirmed {
+                        message.set(Some(msg!(rater_app.confirmed_the_host_has_all)));
+                    }
+                }
+                Err(e) => {
+                    kiosk.set(before);
+                    message.set(Some(storage_problem(e)));
+                }
+            });
+        }
     };
     let details = move || {
         kiosk.with(|k| {

@@ -258,15 +258,35 @@ impl Drop for Driver {
     }
 }
 
+/// Reads one record of the app's durable store (IndexedDB `pingyi`, object store `records`)
+/// as the disk holds it; never creates the database.
+const READ_RECORD: &str = r#"
+const [key, done] = arguments;
+const open = indexedDB.open('pingyi');
+open.onupgradeneeded = () => open.transaction.abort();
+open.onerror = () => done(null);
+open.onsuccess = () => {
+  const db = open.result;
+  const get = db.transaction('records').objectStore('records').get(key);
+  get.onsuccess = () => { db.close(); done(get.result === undefined ? null : get.result); };
+  get.onerror = () => { db.close(); done(null); };
+};"#;
+
+/// The JSON text stored under `key` in the page's durable store, if any.
+pub async fn stored_record(page: &Client, key: &str) -> Option<String> {
+    let value = page
+        .execute_async(READ_RECORD, vec![json!(key)])
+        .await
+        .expect("read the durable store");
+    value.as_str().map(str::to_owned)
+}
+
 /// The host laptop's meeting record as the page stored it.
 pub async fn host_state(host: &Client) -> pingyi::domain::collect::HostMeeting {
     use pingyi::domain::collect::{HostMeeting, HostStateV1};
-    let text = host
-        .execute("return localStorage.getItem('pingyi.host-state');", vec![])
-        .await
-        .expect("read the host record");
+    let text = stored_record(host, "pingyi.host-state").await;
     let state: HostStateV1 =
-        serde_json::from_str(text.as_str().expect("a stored host record")).expect("host record");
+        serde_json::from_str(text.as_deref().expect("a stored host record")).expect("host record");
     HostMeeting::from_state(state).expect("a valid host record")
 }
 

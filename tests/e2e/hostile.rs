@@ -6,7 +6,7 @@
 use pingyi::domain::ballot::BallotFileV1;
 use pingyi::domain::sample::{random_ballots, signed_ballots, sized_meeting};
 
-use super::harness::{Driver, StaticServer, button, click, downloads_dir, text_of, wait_for};
+use super::harness::{Driver, StaticServer, button, click, downloads_dir, stored_record, text_of, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_files_and_links_are_refused_with_a_message_and_lose_nothing() {
@@ -72,13 +72,12 @@ async fn hostile_files_and_links_are_refused_with_a_message_and_lose_nothing() {
     assert_eq!(alerts.as_u64(), Some(0));
 
     // Nothing was accepted, the refusal is on record, and the page still works after a reload.
-    let record = host
-        .execute(
-            "return JSON.parse(localStorage.getItem('pingyi.host-state'));",
-            vec![],
-        )
-        .await
-        .expect("the host record");
+    let record: serde_json::Value = serde_json::from_str(
+        &stored_record(&host, "pingyi.host-state")
+            .await
+            .expect("the host record"),
+    )
+    .expect("JSON");
     assert_eq!(record["received"].as_array().map(Vec::len), Some(1));
     let arrival = &record["received"][0];
     assert_eq!(
@@ -97,11 +96,8 @@ async fn hostile_files_and_links_are_refused_with_a_message_and_lose_nothing() {
         .expect("open a damaged link");
     let message = text_of(&tablet, "//*[@role='alert']").await;
     assert!(!message.is_empty());
-    let joined = tablet
-        .execute("return localStorage.getItem('pingyi.tablet-state');", vec![])
-        .await
-        .expect("tablet storage");
-    assert!(joined.is_null(), "{joined}");
+    let joined = stored_record(&tablet, "pingyi.tablet-state").await;
+    assert!(joined.is_none(), "{joined:?}");
     tablet.close().await.expect("close the tablet");
     host.close().await.expect("close the host");
 }

@@ -13,7 +13,7 @@ use pingyi::domain::tally::Tally;
 
 use super::harness::{
     Driver, StaticServer, assert_accessible, button, click, fake_camera, heading, host_state, join_link,
-    open_tab, set_value, text_of, wait_for, wait_for_download, write_fake_camera,
+    open_tab, set_value, stored_record, text_of, wait_for, wait_for_download, write_fake_camera,
 };
 
 /// Pasted from a spreadsheet; one name carries markup, which every screen must show as text
@@ -188,13 +188,10 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     tablet.forward().await.expect("forward");
     tablet.refresh().await.expect("reload");
     wait_for(&tablet, "//input[@name='code']").await;
-    let open_ballot = tablet
-        .execute("return localStorage.getItem('pingyi.tablet-draft');", vec![])
-        .await
-        .expect("tablet storage");
+    let open_ballot = stored_record(&tablet, "pingyi.tablet-draft").await;
     assert!(
-        open_ballot.is_null(),
-        "no ballot left open on the tablet: {open_ballot}"
+        open_ballot.is_none(),
+        "no ballot left open on the tablet: {open_ballot:?}"
     );
 
     // Hand-in: PIN, then the ballot file.
@@ -474,11 +471,8 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     .await;
     wait_for(&host, &heading("开始一场会议")).await;
     host.refresh().await.expect("reload");
-    let stored = host
-        .execute("return localStorage.getItem('pingyi.host-state');", vec![])
-        .await
-        .expect("read storage");
-    assert!(stored.is_null(), "the record left the laptop");
+    let stored = stored_record(&host, "pingyi.host-state").await;
+    assert!(stored.is_none(), "the record left the laptop");
     let removed = "//section[@data-testid='removed-meetings']//tbody/tr";
     let row = text_of(&host, removed).await;
     assert!(
