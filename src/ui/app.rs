@@ -87,10 +87,25 @@ pub fn App(
         }
     });
     on_cleanup(move || on_hash.remove());
+    // The role is a setting (localStorage, which a crash may cost); the records are not. A
+    // device whose role was lost but that holds a tablet's or a host's record is that device.
+    let role_of_records = if store::contains(store::TABLET_STATE_KEY) {
+        Some(DeviceRole::Rater)
+    } else if store::contains(store::HOST_STATE_KEY) {
+        Some(DeviceRole::Host)
+    } else {
+        None
+    };
     let initial = match stored_role {
         _ if joining => Screen::Role(DeviceRole::Rater),
         Ok(Some(role)) => Screen::Role(role),
-        Ok(None) => Screen::Start,
+        Ok(None) => match role_of_records {
+            Some(role) => {
+                let _ = storage::save(DEVICE_ROLE_KEY, &role);
+                Screen::Role(role)
+            }
+            None => Screen::Start,
+        },
         Err(problem) => {
             set_storage_problem.set(Some(problem));
             Screen::Start

@@ -29,8 +29,9 @@ pub struct HostContext {
     pub key: Arc<Option<DeviceKey>>,
     /// Writes of the record not yet on disk.
     pub unsaved: RwSignal<u32>,
-    /// The acknowledgement of the latest action, shown once every write before it is on disk.
-    held_notice: RwSignal<Option<Message>>,
+    /// Acknowledgements waiting for the disk: run once every write before them is stored,
+    /// dropped if one fails.
+    held: StoredValue<Vec<Box<dyn FnOnce()>>, LocalStorage>,
     /// The record as last stored (its JSON text): what the screen goes back to if a write fails.
     stored: StoredValue<Option<String>>,
 }
@@ -69,14 +70,15 @@ impl HostContext {
             match result {
                 Ok(()) => {
                     ctx.stored.set_value(text);
-                    if ctx.unsaved.get_untracked() == 0
-                        && let Some(notice) = ctx.held_notice.try_update(Option::take).flatten()
-                    {
-                        ctx.notice.set(Some(notice));
+                    if ctx.unsaved.get_untracked() == 0 {
+                        let held = ctx.held.try_update_value(std::mem::take).unwrap_or_default();
+                        for acknowledge in held {
+                            acknowledge();
+                        }
                     }
                 }
                 Err(e) => {
-                    ctx.held_notice.set(None);
+                    ctx.held.update_value(Vec::clear);
                     ctx.notice.set(None);
                     let back = ctx.stored.get_value().and_then(|text| {
                         serde_json::from_str::<HostStateV1>(&text)
@@ -131,15 +133,24 @@ impl HostContext {
         self.key.as_ref().as_ref()
     }
 
-    /// Shows the acknowledgement of the action just taken — at once when nothing waits for
-    /// the disk, otherwise "saving…" until the record is stored (and nothing if it fails).
-    pub fn say(&self, text: Message) {
+    /// Runs `acknowledge` once the record is on disk with the action just taken — at once
+    /// when nothing waits for the disk; never if the write fails (the banner says so then).
+    pub fn when_saved(&self, acknowledge: impl FnOnce() + 'static) {
         if self.unsaved.get_untracked() == 0 {
-            self.notice.set(Some(text));
+            acknowledge();
         } else {
-            self.held_notice.set(Some(text));
+            self.held.update_value(|held| held.push(Box::new(acknowledge)));
+        }
+    }
+
+    /// Shows the acknowledgement of the action just taken once it is on disk ("saving…"
+    /// until then).
+    pub fn say(&self, text: Message) {
+        if self.unsaved.get_untracked() > 0 {
             self.notice.set(Some(msg!(host_app.saving)));
         }
+        let notice = self.notice;
+        self.when_saved(move || notice.set(Some(text)));
     }
 }
 
@@ -223,7 +234,7 @@ pub fn HostApp(
         notice: RwSignal::new(None),
         key,
         unsaved: RwSignal::new(0),
-        held_notice: RwSignal::new(None),
+        held: StoredValue::new_local(Vec::new()),
         stored: StoredValue::new(stored_text),
     };
     provide_context(ctx.clone());

@@ -107,7 +107,7 @@ fn import_files(ctx: HostContext, files: Vec<web_sys::File>, report: RwSignal<Ve
         }
         let accepted = ctx.with_host(|h| h.accepted().len()).unwrap_or(0);
         ctx.say(msg!(host_collect.ballots_accepted, accepted = accepted));
-        report.set(lines);
+        ctx.when_saved(move || report.set(lines));
     });
 }
 
@@ -294,13 +294,18 @@ fn PaperBallot() -> impl IntoView {
         let Some(key) = ctx_save.host_key() else { return };
         let now = platform::now();
         match ctx_save.act(|h| h.key_in_paper(&ballot, key, &now)) {
+            // "Accepted" and a cleared form only once the record is on disk; if the write
+            // fails the ballot stays keyed in, to save again.
             Some(Ok(arrival)) => {
-                message.set(Some(msg!(
-                    host_collect.paper_ballot,
-                    arrival = arrival_message(&arrival)
-                )));
-                draft.set(None);
-                code.set(String::new());
+                message.set(Some(msg!(host_app.saving)));
+                ctx_save.when_saved(move || {
+                    message.set(Some(msg!(
+                        host_collect.paper_ballot,
+                        arrival = arrival_message(&arrival)
+                    )));
+                    draft.set(None);
+                    code.set(String::new());
+                });
             }
             Some(Err(e)) => message.set(Some(Message::core(e))),
             None => {}

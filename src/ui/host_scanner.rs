@@ -106,7 +106,7 @@ pub fn HostScanner() -> impl IntoView {
                             }
                         };
                         ctx.say(outcome.0.clone());
-                        last.set(Some(outcome));
+                        ctx.when_saved(move || last.set(Some(outcome)));
                     }
                 });
                 let worker = match worker {

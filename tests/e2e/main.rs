@@ -1,6 +1,7 @@
 //! End-to-end tests: the release build in headless Chromium, driven over WebDriver the way a
 //! person uses it. Built only with `--features e2e` (scripts/test does), after `trunk build`.
 
+mod durability;
 mod english;
 mod harness;
 mod hostile;
