@@ -6,7 +6,7 @@
 //! Every arrival goes through [`HostMeeting::receive`], which decides accepted / duplicate /
 //! conflict / rejected by the rules in `docs/architecture.md` ("Collecting ballots").
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -27,8 +27,12 @@ use super::tally::Tally;
 pub const HOST_STATE_FORMAT: &str = "pingyi-host-state";
 /// The host record version this build writes and reads.
 pub const HOST_STATE_VERSION: u32 = 1;
-/// Most ballots one meeting record holds (accepted and rejected together).
+/// Most ballots for this meeting one record holds (accepted, in conflict or set aside).
 pub const MAX_RECEIVED: usize = 5000;
+/// Rejected arrivals kept whole in the record, for the host to look into. Beyond these a
+/// rejected arrival is only counted (by reason), so a file of junk — no key needed to make
+/// one — can never use up the room for real ballots.
+pub const REJECTED_KEPT: usize = 200;
 
 /// Where the meeting stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +194,15 @@ pub enum Event {
         accepted: usize,
     },
     BackupExported,
+    /// A ballot file refused whole: most of its ballots name another meeting.
+    FileRefused {
+        ballots: usize,
+        foreign: usize,
+    },
+    /// Rejected arrivals beyond the kept sample, only counted.
+    RejectedCounted {
+        count: usize,
+    },
 }
 
 impl Event {
@@ -211,6 +224,8 @@ impl Event {
             Event::NoteEdited { .. } => "note_edited",
             Event::ResultExported { .. } => "result_exported",
             Event::BackupExported => "backup_exported",
+            Event::FileRefused { .. } => "file_refused",
+            Event::RejectedCounted { .. } => "rejected_counted",
         }
     }
 
@@ -239,6 +254,10 @@ impl Event {
             } => format!("{presenter}: {from} → {to}; {reason}"),
             Event::NoteEdited { presenter } => presenter.clone(),
             Event::ResultExported { accepted } => format!("{accepted} accepted ballots"),
+            Event::FileRefused { ballots, foreign } => {
+                format!("{foreign} of {ballots} ballots name another meeting; nothing taken in")
+            }
+            Event::RejectedCounted { count } => format!("{count} more rejected ballots, counted, not kept"),
         }
     }
 }
@@ -269,6 +288,9 @@ pub struct HostStateV1 {
     /// Levels the host set instead of the computed ones, in the order they were set.
     #[serde(default)]
     pub overrides: Vec<LevelOverrideV1>,
+    /// Rejected arrivals beyond the [`REJECTED_KEPT`] kept whole, counted by reason id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rejected_counted: BTreeMap<String, u32>,
 }
 
 /// Why a stored host record cannot be opened.
@@ -309,6 +331,10 @@ pub enum HostError {
     ReasonRequired,
     #[error("会议记录已满（{MAX_RECEIVED} 张选票）— the meeting record is full ({MAX_RECEIVED} ballots)")]
     Full,
+    #[error(
+        "文件中 {foreign} / {ballots} 张选票属于其他会议，整份文件未收入：请核对是否拿错了文件 — {foreign} of the file's {ballots} ballots belong to another meeting; nothing in it was taken in: check it is the right file"
+    )]
+    FileNotForThisMeeting { ballots: usize, foreign: usize },
     #[error("{0}")]
     Result(#[from] BuildResultError),
     #[error("投票结束后才能调整等次 — levels can be overridden only after voting is closed")]
@@ -410,6 +436,7 @@ impl HostMeeting {
                 notes: HashMap::new(),
                 exported_at: None,
                 overrides: Vec::new(),
+                rejected_counted: BTreeMap::new(),
             },
             meeting,
             secret,
@@ -580,10 +607,31 @@ impl HostMeeting {
         if self.state.received.iter().any(|r| r.hash == hash) {
             return Ok(Arrival::Duplicate { tracker });
         }
-        if self.state.received.len() >= MAX_RECEIVED {
+        let (status, detail, group) = self.judge(&ballot);
+        let rejected_kept = self
+            .state
+            .received
+            .iter()
+            .filter(
+                |r| matches!(r.status, Status::Rejected(reason) if reason != RejectReason::ConflictSetAside),
+            )
+            .count();
+        if let Status::Rejected(reason) = status {
+            if rejected_kept >= REJECTED_KEPT {
+                *self
+                    .state
+                    .rejected_counted
+                    .entry(reason.as_str().to_owned())
+                    .or_default() += 1;
+                return Ok(Arrival::Rejected {
+                    tracker,
+                    reason,
+                    detail,
+                });
+            }
+        } else if self.state.received.len() - rejected_kept >= MAX_RECEIVED {
             return Err(HostError::Full);
         }
-        let (status, detail, group) = self.judge(&ballot);
         let key = conflict_key(&ballot);
         let status = match status {
             Status::Accepted => {
@@ -724,12 +772,41 @@ impl HostMeeting {
         self.receive(signed, Source::Paper, time)
     }
 
-    /// Takes in every ballot of a ballot file; one arrival per ballot.
+    /// Takes in every ballot of a ballot file; one arrival per ballot. A file most of whose
+    /// ballots name another meeting is refused whole (and the refusal logged): it is the wrong
+    /// file, or junk.
     pub fn receive_file(&mut self, file: BallotFileV1, time: &str) -> Result<Vec<Arrival>, HostError> {
-        file.ballots
+        let ballots = file.ballots.len();
+        let foreign = file
+            .ballots
+            .iter()
+            .filter(|b| b.ballot.meeting != self.meeting.id())
+            .count();
+        if foreign * 2 > ballots {
+            self.log(time, Event::FileRefused { ballots, foreign });
+            return Err(HostError::FileNotForThisMeeting { ballots, foreign });
+        }
+        let counted_before: u32 = self.state.rejected_counted.values().sum();
+        let arrivals = file
+            .ballots
             .into_iter()
             .map(|b| self.receive(b, Source::File, time))
-            .collect()
+            .collect();
+        let counted = self.state.rejected_counted.values().sum::<u32>() - counted_before;
+        if counted > 0 {
+            self.log(
+                time,
+                Event::RejectedCounted {
+                    count: counted as usize,
+                },
+            );
+        }
+        arrivals
+    }
+
+    /// Rejected arrivals only counted, beyond the kept sample: (reason id, count).
+    pub fn rejected_counted(&self) -> &BTreeMap<String, u32> {
+        &self.state.rejected_counted
     }
 
     /// The sets of ballots held back for the host's decision.
@@ -1060,7 +1137,7 @@ impl HostMeeting {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ballot::BallotDraft;
+    use crate::domain::ballot::{BALLOT_FILE_FORMAT, BALLOT_FILE_VERSION, BallotDraft};
     use crate::domain::demo::small_meeting;
     use crate::domain::result_file::verify_result;
 
@@ -1273,6 +1350,90 @@ mod tests {
         ));
         assert_eq!(h.conflicts().len(), 1);
         assert_eq!(h.conflicts()[0].ballots, vec![2]);
+    }
+
+    #[test]
+    fn a_file_of_junk_cannot_use_up_the_room_for_real_ballots() {
+        let mut h = host("open");
+        let key = DeviceKey::from_seed([1; 32]);
+        let mut chain = ChainHead::default();
+        // Forged ballots of this meeting: signed, then altered, so every signature fails.
+        let junk: Vec<SignedBallotV1> = (0..MAX_RECEIVED + 100)
+            .map(|i| {
+                let mut s = signed(&h, &mut chain, &key, &ballot(&h, Credential::Group(0), 0));
+                s.time = format!("2026-12-18T09:00:{:02}.{i:06}Z", i % 60);
+                s
+            })
+            .collect();
+        let file = BallotFileV1 {
+            format: BALLOT_FILE_FORMAT.to_owned(),
+            version: BALLOT_FILE_VERSION,
+            ballots: junk,
+        };
+        let arrivals = h.receive_file(file, T).unwrap();
+        assert!(arrivals.iter().all(|a| matches!(
+            a,
+            Arrival::Rejected {
+                reason: RejectReason::BadSignature,
+                ..
+            }
+        )));
+        assert_eq!(h.received().len(), REJECTED_KEPT, "a bounded sample is kept");
+        let counted = (MAX_RECEIVED + 100 - REJECTED_KEPT) as u32;
+        assert_eq!(h.rejected_counted().get("bad_signature"), Some(&counted));
+        assert_eq!(
+            h.state().audit.last().map(|e| e.event.as_str()),
+            Some("rejected_counted"),
+            "the host's log says how many were only counted"
+        );
+        // The room for real ballots is untouched.
+        let mut real = ChainHead::default();
+        let good = signed(
+            &h,
+            &mut real,
+            &DeviceKey::from_seed([2; 32]),
+            &ballot(&h, Credential::Group(1), 1),
+        );
+        assert!(matches!(
+            h.receive(good, Source::File, T),
+            Ok(Arrival::Accepted { .. })
+        ));
+        // The count survives storing the record.
+        let back = HostMeeting::from_state(
+            serde_json::from_str(&serde_json::to_string(h.state()).unwrap()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(back.rejected_counted(), h.rejected_counted());
+    }
+
+    #[test]
+    fn a_file_mostly_of_another_meeting_is_refused_whole_and_logged() {
+        let mut h = host("open");
+        let key = DeviceKey::from_seed([1; 32]);
+        let mut chain = ChainHead::default();
+        let mut ballots: Vec<SignedBallotV1> = (0..3)
+            .map(|_| signed(&h, &mut chain, &key, &ballot(&h, Credential::Group(0), 0)))
+            .collect();
+        for b in ballots.iter_mut().skip(1) {
+            b.ballot.meeting = "another-meeting".to_owned();
+        }
+        let file = BallotFileV1 {
+            format: BALLOT_FILE_FORMAT.to_owned(),
+            version: BALLOT_FILE_VERSION,
+            ballots,
+        };
+        assert_eq!(
+            h.receive_file(file, T),
+            Err(HostError::FileNotForThisMeeting {
+                ballots: 3,
+                foreign: 2
+            })
+        );
+        assert!(h.received().is_empty(), "nothing of the file is taken in");
+        assert_eq!(
+            h.state().audit.last().map(|e| e.event.as_str()),
+            Some("file_refused")
+        );
     }
 
     #[test]

@@ -429,9 +429,25 @@ fn ReceivedList() -> impl IntoView {
                     }
                 })
                 .collect_view();
+            // Rejected arrivals beyond the kept sample: counted by reason, not listed.
+            let counted: u32 = h.rejected_counted().values().sum();
+            let counted_line = (counted > 0).then(|| {
+                let reasons = h
+                    .rejected_counted()
+                    .iter()
+                    .map(|(id, n)| format!("{id} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                view! {
+                    <p class="notice" data-state="waiting" data-testid="rejected-counted">
+                        <Said text=msg!(host_collect.rejected_counted, count = counted, reasons = reasons, kept = crate::domain::collect::REJECTED_KEPT) />
+                    </p>
+                }
+            });
             view! {
                 <section class="panel" aria-labelledby="received-title">
                     <h2 id="received-title">{t!(i18n, host_collect.received_ballots)} " (" {h.received().len()} ")"</h2>
+                    {counted_line}
                     <table class="table received" data-testid="received">
                         <thead><tr><th>"#"</th><th>{t!(i18n, host_collect.tracker)}</th><th>{t!(i18n, host_collect.source)}</th><th>{t!(i18n, host_collect.status)}</th></tr></thead>
                         <tbody>{rows}</tbody>
