@@ -15,8 +15,9 @@ mod harness;
 use std::time::Duration;
 
 use fantoccini::Client;
-use fantoccini::wd::WebDriverCompatibleCommand;
-use harness::{Driver, StaticServer, button, click, set_value, wait_for, write_fake_camera};
+use harness::{
+    Driver, StaticServer, button, cdp, click, join_as_tablet, quick_fill, wait_for, write_fake_camera,
+};
 use pingyi::domain::ballot::BallotFileV1;
 use pingyi::domain::code::MeetingSecret;
 use pingyi::domain::collect::HostMeeting;
@@ -27,33 +28,6 @@ use pingyi::domain::signing::DeviceKey;
 use serde_json::{Value, json};
 
 /// A DevTools-protocol command sent through chromedriver's `goog/cdp/execute` endpoint.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-async fn cdp(client: &Client, cmd: &'static str, params: Value) -> Value {
-    client
-        .issue_cmd(Cdp { cmd, params })
-        .await
-        .unwrap_or_else(|e| panic!("DevTools command {cmd}: {e}"))
-}
-
 fn report(what: &str, figure: String, budget: &str) {
     println!("PERF|{what}|{figure}|{budget}");
 }
@@ -210,10 +184,7 @@ async fn rater_figures(driver: &Driver, server: &StaticServer) {
         encode_join(&JoinV1::new(&meeting, &host_key.public_key()))
     );
     let tablet = driver.session("perf-tablet", 1024, 768).await;
-    tablet.goto(&link).await.expect("open the join link");
-    set_value(&tablet, "//input[@name='pin']", "2468").await;
-    set_value(&tablet, "//input[@name='pin-again']", "2468").await;
-    click(&tablet, &button("加入会议")).await;
+    join_as_tablet(&tablet, &link, "2468").await;
     click(&tablet, &button(&meeting.groups()[0].name)).await;
     wait_for(&tablet, "//article[@id='k-presenter-60']").await;
 
@@ -252,24 +223,7 @@ async fn rater_figures(driver: &Driver, server: &StaticServer) {
         .expect("install the tap timer");
     for i in 0..30 {
         let (p, a, g) = (1 + (i * 7) % 60, i % 8, i % 4);
-        // Centred, as a finger would find it: the sticky progress bar covers the top edge.
-        let label = wait_for(
-            &tablet,
-            &format!(
-                "//article[@id='k-presenter-{p}']//div[@class='rating__aspects']/fieldset[{}]//label[{}]",
-                a + 1,
-                g + 1
-            ),
-        )
-        .await;
-        tablet
-            .execute(
-                "arguments[0].scrollIntoView({ block: 'center' });",
-                vec![serde_json::to_value(&label).expect("element reference")],
-            )
-            .await
-            .expect("scroll to the grade");
-        label.click().await.expect("tap a grade");
+        tap_grade(&tablet, p, a, g).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let read = |name: &'static str| {
@@ -302,7 +256,147 @@ async fn rater_figures(driver: &Driver, server: &StaticServer) {
         format!("median {:.1} ms, worst {worst:.1} ms", median(taps.clone())),
         "≤ 16 ms",
     );
+    durable_write_figures(&tablet).await;
     tablet.close().await.expect("close the tablet");
+}
+
+/// Taps grade `g` of aspect `a` of presenter `p` (1-based), centred on screen as a finger
+/// would find it: the sticky progress bar covers the top edge.
+async fn tap_grade(tablet: &Client, p: usize, a: usize, g: usize) {
+    let label = wait_for(
+        tablet,
+        &format!(
+            "//article[@id='k-presenter-{p}']//div[@class='rating__aspects']/fieldset[{}]//label[{}]",
+            a + 1,
+            g + 1
+        ),
+    )
+    .await;
+    tablet
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![serde_json::to_value(&label).expect("element reference")],
+        )
+        .await
+        .expect("scroll to the grade");
+    label.click().await.expect("tap a grade");
+}
+
+/// What a strict durable write costs on the tablet (src/browser/store.rs): from a grade tap
+/// to the "saved" mark (the transaction's `complete`), one tap at a time; and from "submit"
+/// to "选票已提交" (ballot and draft removal in one transaction). At 1× and 4× CPU.
+async fn durable_write_figures(tablet: &Client) {
+    tablet
+        .execute(
+            "window.__writes = []; let t0 = 0;\n\
+             document.addEventListener('click', e => { t0 = e.timeStamp; }, true);\n\
+             const watch = () => {\n\
+               const mark = document.querySelector('[data-testid=save-state]');\n\
+               if (!mark) return setTimeout(watch, 50);\n\
+               new MutationObserver(() => {\n\
+                 if (mark.dataset.state === 'saved' && t0) { window.__writes.push(performance.now() - t0); t0 = 0; }\n\
+               }).observe(mark, { attributes: true, attributeFilter: ['data-state'] });\n\
+             };\n\
+             watch();",
+            vec![],
+        )
+        .await
+        .expect("install the write timer");
+    for rate in [1u32, 4] {
+        cdp(tablet, "Emulation.setCPUThrottlingRate", json!({ "rate": rate })).await;
+        tablet
+            .execute("window.__writes = [];", vec![])
+            .await
+            .expect("reset");
+        let taps = 20;
+        for i in 0..taps {
+            let (p, a, g) = (1 + (i * 11) % 60, i % 8, (i + rate as usize) % 4);
+            tap_grade(tablet, p, a, g).await;
+            // Wait on state: this tap's write is on disk before the next tap.
+            for _ in 0..200 {
+                let n = tablet
+                    .execute("return window.__writes.length;", vec![])
+                    .await
+                    .expect("count the writes");
+                if n.as_u64() == Some(i as u64 + 1) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        let writes: Vec<f64> = tablet
+            .execute("return window.__writes;", vec![])
+            .await
+            .expect("read the writes")
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
+        let worst = writes.iter().copied().fold(0.0, f64::max);
+        report(
+            &format!(
+                "strict write per tap, tap to \"saved\" mark, at {rate}× ({} taps)",
+                writes.len()
+            ),
+            format!("median {:.1} ms, worst {worst:.1} ms", median(writes.clone())),
+            "tap paints first; the mark follows",
+        );
+    }
+    // Submitting: from the tap on "submit" to the acknowledgement, three ballots per rate.
+    tablet
+        .execute(
+            "window.__submits = []; window.__t0 = 0;\n\
+             document.addEventListener('click', e => { window.__t0 = e.timeStamp; }, true);\n\
+             new MutationObserver(() => {\n\
+               if (window.__t0 && document.getElementById('done-title')) { window.__submits.push(performance.now() - window.__t0); window.__t0 = 0; }\n\
+             }).observe(document.body, { childList: true, subtree: true });",
+            vec![],
+        )
+        .await
+        .expect("install the submit timer");
+    for rate in [1u32, 4] {
+        cdp(tablet, "Emulation.setCPUThrottlingRate", json!({ "rate": rate })).await;
+        tablet
+            .execute("window.__submits = [];", vec![])
+            .await
+            .expect("reset");
+        for round in 0..3 {
+            if round > 0 || rate > 1 {
+                click(tablet, &button("交给下一位评议人")).await;
+                click(
+                    tablet,
+                    "(//fieldset[contains(@class, 'kiosk-start__groups')]//button)[1]",
+                )
+                .await;
+                wait_for(tablet, "//article[@id='k-presenter-60']").await;
+            }
+            quick_fill(tablet, "k").await;
+            click(tablet, "(//button[contains(., '检查并提交')])[1]").await;
+            click(tablet, &button("提交选票")).await;
+            wait_for(tablet, "//h1[@id='done-title']").await;
+        }
+        let submits: Vec<f64> = tablet
+            .execute("return window.__submits;", vec![])
+            .await
+            .expect("read the submits")
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
+        let worst = submits.iter().copied().fold(0.0, f64::max);
+        report(
+            &format!("submit to \"选票已提交\" (sign + one strict transaction), 60 presenters at {rate}×"),
+            format!(
+                "median {:.1} ms, worst {worst:.1} ms ({} ballots)",
+                median(submits.clone()),
+                submits.len()
+            ),
+            "acknowledged only once on disk",
+        );
+    }
+    cdp(tablet, "Emulation.setCPUThrottlingRate", json!({ "rate": 1 })).await;
 }
 
 /// The host laptop: 300 ballots imported from a file, memory, QR decode time, then the

@@ -595,7 +595,7 @@ impl Kiosk {
             .rev()
             .take_while(|e| e.event == TabletEvent::PinRefused)
             .collect();
-        if refused.is_empty() || refused.len() % PIN_TRIES != 0 {
+        if refused.is_empty() || !refused.len().is_multiple_of(PIN_TRIES) {
             return None;
         }
         // A clock that cannot be read locks for the whole time rather than not at all.

@@ -526,3 +526,64 @@ pub async fn assert_accessible(client: &Client, screen: &str, rules: &[&str]) {
         );
     }
 }
+
+/// A DevTools-protocol command sent through chromedriver (`goog/cdp/execute`): CPU throttling,
+/// storage quota, heap figures.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Sends one DevTools-protocol command and returns its answer.
+pub async fn cdp(client: &Client, cmd: &'static str, params: serde_json::Value) -> serde_json::Value {
+    client
+        .issue_cmd(Cdp { cmd, params })
+        .await
+        .unwrap_or_else(|e| panic!("DevTools command {cmd}: {e}"))
+}
+
+/// On a tablet's open form: every presenter gets the first quick fill ("全部好"), as a rater in a
+/// hurry would tap it. `prefix` is the form's id prefix (`k` on the tablet, `paper` on the host).
+pub async fn quick_fill(client: &Client, prefix: &str) {
+    client
+        .execute(
+            "document.querySelectorAll(`[id^=${arguments[0]}-presenter-] .rating__fill:first-child`).forEach(b => b.click());",
+            vec![json!(prefix)],
+        )
+        .await
+        .expect("quick-fill the form");
+}
+
+/// Opens a join link on a tablet and joins with `pin` as the hand-in PIN.
+pub async fn join_as_tablet(client: &Client, link: &str, pin: &str) {
+    client.goto(link).await.expect("open the join link");
+    wait_for(client, &heading("加入会议")).await;
+    set_value(client, "//input[@name='pin']", pin).await;
+    set_value(client, "//input[@name='pin-again']", pin).await;
+    click(client, &button("加入会议")).await;
+}
+
+/// On a tablet's start screen of an open meeting: the rater picks the first group.
+pub async fn start_first_group(client: &Client) {
+    click(
+        client,
+        "(//fieldset[contains(@class, 'kiosk-start__groups')]//button)[1]",
+    )
+    .await;
+    wait_for(client, "//article[@id='k-presenter-1']").await;
+}

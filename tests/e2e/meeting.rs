@@ -109,6 +109,17 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     assert!(record.codes().iter().all(|c| !c.is_empty()));
     assert_accessible(&host, "host tablets and codes", &[]).await;
 
+    // Clicking the join link on the host's own screen does not turn the laptop into a tablet:
+    // it stays the host, with its record, and says where the link belongs.
+    click(&host, "//a[@data-testid='join-link']").await;
+    wait_for(&host, "//*[@data-testid='join-on-host']").await;
+    wait_for(&host, "//section[contains(@class, 'host-app')]").await;
+    assert_eq!(
+        host_state(&host).await.codes(),
+        record.codes(),
+        "the record is untouched"
+    );
+
     // A tablet joins by the link and sets the hand-in PIN.
     let tablet = driver.session("tablet", 768, 1024).await;
     tablet.goto(&join_link).await.expect("open the join link");

@@ -1,0 +1,192 @@
+//! The tablet's staff guards, as a curious rater or a hurried staff member would meet them:
+//! the PIN lockout holds across reopening the hand-in screen and a reload, and a link of
+//! another meeting never removes ballots without that meeting's PIN.
+
+use pingyi::domain::kiosk::{JoinV1, encode_join};
+use pingyi::domain::meeting::Meeting;
+use pingyi::domain::sample::sized_meeting;
+use pingyi::domain::signing::DeviceKey;
+use serde_json::Value;
+
+use super::harness::{
+    Driver, StaticServer, button, click, heading, join_as_tablet, quick_fill, set_value, start_first_group,
+    stored_record, text_of, wait_for,
+};
+
+fn link(server: &StaticServer, meeting: &Meeting) -> String {
+    let host = DeviceKey::from_seed([4; 32]);
+    format!(
+        "{}/#join={}",
+        server.base_url,
+        encode_join(&JoinV1::new(meeting, &host.public_key()))
+    )
+}
+
+async fn held(tablet: &fantoccini::Client) -> usize {
+    let state: Value = serde_json::from_str(
+        &stored_record(tablet, "pingyi.tablet-state")
+            .await
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    state["held"].as_array().map_or(0, Vec::len)
+}
+
+/// Joins `meeting` with PIN 2468 and submits one quick-filled ballot.
+async fn join_and_rate_once(tablet: &fantoccini::Client, link: &str) {
+    join_as_tablet(tablet, link, "2468").await;
+    start_first_group(tablet).await;
+    quick_fill(tablet, "k").await;
+    click(tablet, "(//button[contains(., '检查并提交')])[1]").await;
+    click(tablet, &button("提交选票")).await;
+    click(tablet, &button("交给下一位评议人")).await;
+}
+
+fn second_meeting(first: &Meeting) -> Meeting {
+    let mut file = first.to_file();
+    file.id = "second".to_owned();
+    file.title = "第二场会议".to_owned();
+    Meeting::try_from(file).expect("a second meeting")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_wrong_pins_lock_hand_in_across_reopening_and_reloads() {
+    let server = StaticServer::start();
+    let driver = Driver::start();
+    let tablet = driver.session("guards-pin", 768, 1024).await;
+    let first = sized_meeting(3);
+    join_and_rate_once(&tablet, &link(&server, &first)).await;
+
+    click(&tablet, &button("交票（工作人员）")).await;
+    for _ in 0..3 {
+        set_value(&tablet, "//input[@name='unlock-pin']", "1111").await;
+        click(&tablet, &button("解锁")).await;
+    }
+    wait_for(&tablet, "//p[@role='status'][contains(., '秒后再试')]").await;
+    click(&tablet, &button("返回评议")).await;
+    click(&tablet, &button("交票（工作人员）")).await;
+    wait_for(&tablet, "//p[@role='status'][contains(., '秒后再试')]").await;
+    wait_for(&tablet, "//button[contains(., '解锁')][@disabled]").await;
+    tablet.refresh().await.expect("reload");
+    click(&tablet, &button("交票（工作人员）")).await;
+    wait_for(&tablet, "//button[contains(., '解锁')][@disabled]").await;
+    // The core refuses a try while locked even if the button is forced.
+    tablet
+        .execute(
+            "document.querySelector('form button[disabled]').disabled = false;",
+            vec![],
+        )
+        .await
+        .expect("force the button");
+    set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
+    click(&tablet, &button("解锁")).await;
+    wait_for(&tablet, "//p[@role='status'][contains(., '秒后再试')]").await;
+    assert!(
+        tablet
+            .find(fantoccini::Locator::XPath("//*[@data-testid='held']"))
+            .await
+            .is_err(),
+        "the ballots stay behind the lock"
+    );
+    assert_eq!(held(&tablet).await, 1);
+
+    // A link of another meeting while ballots are not handed in: refused, nothing removed.
+    tablet
+        .goto(&link(&server, &second_meeting(&first)))
+        .await
+        .expect("open the other link");
+    wait_for(&tablet, "//*[@role='alert'][contains(., '未交选票')]").await;
+    assert_eq!(held(&tablet).await, 1, "nothing removed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn handed_in_ballots_of_another_meeting_go_only_with_that_meetings_pin() {
+    let server = StaticServer::start();
+    let driver = Driver::start();
+    let tablet = driver.session("guards-replace", 768, 1024).await;
+    let first = sized_meeting(3);
+    join_and_rate_once(&tablet, &link(&server, &first)).await;
+    click(&tablet, &button("交票（工作人员）")).await;
+    set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
+    click(&tablet, &button("解锁")).await;
+    set_value(&tablet, "//input[@name='host-count']", "1").await;
+    click(&tablet, &button("确认主持人已收到")).await;
+    wait_for(&tablet, "//p[@role='status'][contains(., '已确认')]").await;
+
+    // The next meeting's link asks first, and a wrong PIN of the old meeting keeps its ballots.
+    tablet
+        .goto(&link(&server, &second_meeting(&first)))
+        .await
+        .expect("open the next meeting's link");
+    wait_for(&tablet, "//*[@data-testid='replacing']").await;
+    set_value(&tablet, "//input[@name='pin']", "1357").await;
+    set_value(&tablet, "//input[@name='pin-again']", "1357").await;
+    set_value(&tablet, "//input[@name='old-pin']", "9999").await;
+    click(&tablet, &button("加入会议")).await;
+    wait_for(
+        &tablet,
+        "//*[@role='alert'][contains(., '原会议的交票 PIN 不对')]",
+    )
+    .await;
+    assert_eq!(held(&tablet).await, 1, "kept until staff confirm");
+
+    set_value(&tablet, "//input[@name='old-pin']", "2468").await;
+    click(&tablet, &button("加入会议")).await;
+    let _ = text_of(&tablet, &heading("第二场会议")).await;
+    assert_eq!(held(&tablet).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_is_said_before_anything_is_acknowledged_and_loses_nothing() {
+    let server = StaticServer::start();
+    let driver = Driver::start();
+    let tablet = driver.session("guards-full", 768, 1024).await;
+    let meeting = sized_meeting(3);
+    join_as_tablet(&tablet, &link(&server, &meeting), "2468").await;
+    start_first_group(&tablet).await;
+
+    // The disk is full: every write is refused the way the browser refuses one over quota
+    // (a QuotaExceededError from the request). Chromium's DevTools quota override does not
+    // reach a page session through chromedriver, so the refusal is injected in the page.
+    tablet
+        .execute(
+            "window.__put = IDBObjectStore.prototype.put;\n\
+             IDBObjectStore.prototype.put = function () {\n\
+               throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');\n\
+             };",
+            vec![],
+        )
+        .await
+        .expect("fill the disk");
+    quick_fill(&tablet, "k").await;
+    wait_for(&tablet, "//*[@data-testid='save-state'][@data-state='failed']").await;
+    wait_for(&tablet, "//*[@role='alert'][contains(., '本机未能保存')]").await;
+
+    // Submitting says it was not stored, keeps the rater's choices on the review screen, and
+    // never shows "submitted".
+    click(&tablet, "(//button[contains(., '检查并提交')])[1]").await;
+    click(&tablet, &button("提交选票")).await;
+    wait_for(
+        &tablet,
+        "//*[@role='alert'][contains(., '选票未能保存，尚未提交')]",
+    )
+    .await;
+    wait_for(&tablet, &button("提交选票")).await;
+    assert!(
+        tablet
+            .find(fantoccini::Locator::XPath("//h1[contains(., '选票已提交')]"))
+            .await
+            .is_err()
+    );
+    assert_eq!(held(&tablet).await, 0, "nothing stored as submitted");
+
+    // Room again (staff freed space): the same ballot goes through, once.
+    tablet
+        .execute("IDBObjectStore.prototype.put = window.__put;", vec![])
+        .await
+        .expect("free the disk");
+    click(&tablet, &button("提交选票")).await;
+    wait_for(&tablet, &heading("选票已提交")).await;
+    assert_eq!(held(&tablet).await, 1);
+    assert!(stored_record(&tablet, "pingyi.tablet-draft").await.is_none());
+}
