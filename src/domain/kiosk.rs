@@ -179,6 +179,14 @@ pub enum TabletEvent {
     HandInConfirmed { count: usize },
     /// Staff tried to confirm, but the host's count differed from the tablet's.
     HandInRefused { host: usize, tablet: usize },
+    /// Record format 2: a batch of `ballots` was sealed to the host.
+    BatchSealed {
+        number: u32,
+        ballots: usize,
+        closing: bool,
+    },
+    /// Record format 2: staff typed the digest the host showed for batch `number`.
+    BatchConfirmed { number: u32 },
 }
 
 /// Format id of the ballot being filled in, stored on its own (every tap writes only this).
@@ -245,6 +253,26 @@ pub enum PinError {
 /// is read from the tablet's stored log, so neither a reload nor reopening the screen resets it.
 pub const PIN_TRIES: usize = 3;
 pub const PIN_LOCK_SECONDS: i64 = 60;
+
+/// How many seconds a tablet whose staff log is `log` stays locked at `time`: after every
+/// [`PIN_TRIES`] refused PINs in a row, [`PIN_LOCK_SECONDS`] from the last; None when a PIN
+/// may be tried.
+pub fn pin_locked_for(log: &[TabletLogEntryV1], time: &str) -> Option<i64> {
+    let refused: Vec<&TabletLogEntryV1> = log
+        .iter()
+        .rev()
+        .take_while(|e| e.event == TabletEvent::PinRefused)
+        .collect();
+    if refused.is_empty() || !refused.len().is_multiple_of(PIN_TRIES) {
+        return None;
+    }
+    // A clock that cannot be read locks for the whole time rather than not at all.
+    let left = match (utc_seconds(&refused[0].time), utc_seconds(time)) {
+        (Some(last), Some(now)) => last + PIN_LOCK_SECONDS - now,
+        _ => PIN_LOCK_SECONDS,
+    };
+    (left > 0).then_some(left.min(PIN_LOCK_SECONDS))
+}
 
 /// Seconds since 1970 of an ISO 8601 UTC time as the browser writes it
 /// (`2026-11-27T12:00:09.000Z`); None for any other text.
@@ -330,7 +358,7 @@ pub fn apply_tap(draft: &mut BallotDraft, tap: Tap) {
     }
 }
 
-fn check_pin_shape(pin: &str) -> Result<(), PinError> {
+pub(crate) fn check_pin_shape(pin: &str) -> Result<(), PinError> {
     if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
@@ -338,7 +366,7 @@ fn check_pin_shape(pin: &str) -> Result<(), PinError> {
     }
 }
 
-fn pin_hash(salt: &str, pin: &str) -> String {
+pub(crate) fn pin_hash(salt: &str, pin: &str) -> String {
     sha256_hex(format!("pingyi-pin-v1\n{salt}\n{pin}").as_bytes())
 }
 
@@ -588,22 +616,7 @@ impl Kiosk {
     /// How many seconds the hand-in screen stays locked at `time` after wrong PINs; None when
     /// it is open to a try.
     pub fn pin_locked_for(&self, time: &str) -> Option<i64> {
-        let refused: Vec<&TabletLogEntryV1> = self
-            .state
-            .log
-            .iter()
-            .rev()
-            .take_while(|e| e.event == TabletEvent::PinRefused)
-            .collect();
-        if refused.is_empty() || !refused.len().is_multiple_of(PIN_TRIES) {
-            return None;
-        }
-        // A clock that cannot be read locks for the whole time rather than not at all.
-        let left = match (utc_seconds(&refused[0].time), utc_seconds(time)) {
-            (Some(last), Some(now)) => last + PIN_LOCK_SECONDS - now,
-            _ => PIN_LOCK_SECONDS,
-        };
-        (left > 0).then_some(left.min(PIN_LOCK_SECONDS))
+        pin_locked_for(&self.state.log, time)
     }
 
     /// Opens the staff hand-in screen: checks the PIN and logs the attempt either way. While

@@ -927,6 +927,10 @@ fn HandInLog(entries: Vec<TabletLogEntryV1>) -> impl IntoView {
                     TabletEvent::HandInRefused { host, tablet } => {
                         msg!(rater_app.log_refused, host = host, tablet = tablet)
                     }
+                    TabletEvent::BatchSealed { number, ballots, .. } => {
+                        msg!(rater_app.log_batch_sealed, number = number, ballots = ballots)
+                    }
+                    TabletEvent::BatchConfirmed { number } => msg!(rater_app.log_batch_confirmed, number = number),
                 };
                 let time = entry.time;
                 view! {

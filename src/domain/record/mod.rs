@@ -15,6 +15,7 @@
 //! | [`score`] | the tally (scores, ranks, levels) from published count tables alone |
 //! | [`seal`] | X25519 + ChaCha20-Poly1305 envelopes to the host's transport key |
 //! | [`transport`] | a sealed hand-in packed and cut into QR texts, and put together again |
+//! | [`tablet`] | the tablet's stored state on format 2: unordered rows, sealed batches, confirmation |
 //! | [`counts`] | the published count tables, the pooling rule, and their check |
 //! | [`verify`] | a round's proof (hellos, batches, code list, counts) and its one check |
 
@@ -27,5 +28,6 @@ pub mod minutes;
 pub mod prove;
 pub mod score;
 pub mod seal;
+pub mod tablet;
 pub mod transport;
 pub mod verify;
