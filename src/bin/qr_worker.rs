@@ -1,5 +1,6 @@
-//! The host's QR scanner worker: receives camera frames `{ width, height, pixels }` (RGBA) and
-//! answers each with `{ texts: [...], ms }` — the QR texts found and the decode time.
+//! The host's QR scanner worker: says `{ ready: true }` once it listens, then receives camera
+//! frames `{ width, height, pixels }` (RGBA) and answers each with `{ texts: [...], ms }` — the
+//! QR texts found and the decode time.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -29,6 +30,10 @@ fn main() {
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
+    // A frame posted before the handler above existed was lost: the page waits for this.
+    let ready = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&ready, &"ready".into(), &true.into());
+    let _ = scope.post_message(&ready);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

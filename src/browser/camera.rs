@@ -71,13 +71,29 @@ pub struct QrWorker {
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
 }
 
+/// What the scanner worker says.
+pub enum WorkerReply {
+    /// It listens: frames may be sent.
+    Ready,
+    /// The QR texts found in one frame, and the decode time in ms.
+    Decoded { texts: Vec<String>, ms: f64 },
+}
+
 impl QrWorker {
-    /// Starts the worker; `on_result` gets the texts found in each frame and the decode time.
-    pub fn start(mut on_result: impl FnMut(Vec<String>, f64) + 'static) -> Result<QrWorker, String> {
+    /// Starts the worker; `on_result` hears [`WorkerReply::Ready`] once the worker listens (a
+    /// frame sent before that would be lost), then the texts found in each frame.
+    pub fn start(mut on_result: impl FnMut(WorkerReply) + 'static) -> Result<QrWorker, String> {
         let worker = web_sys::Worker::new(WORKER_URL).map_err(|e| format!("scanner worker: {e:?}"))?;
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 let data = event.data();
+                if js_sys::Reflect::get(&data, &"ready".into())
+                    .ok()
+                    .and_then(|v| v.as_bool())
+                    == Some(true)
+                {
+                    return on_result(WorkerReply::Ready);
+                }
                 let texts = js_sys::Reflect::get(&data, &"texts".into())
                     .ok()
                     .map(|t| {
@@ -91,7 +107,7 @@ impl QrWorker {
                     .ok()
                     .and_then(|v| v.as_f64())
                     .unwrap_or(0.0);
-                on_result(texts, ms);
+                on_result(WorkerReply::Decoded { texts, ms });
             });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         Ok(QrWorker {

@@ -15,7 +15,7 @@ use send_wrapper::SendWrapper;
 
 use super::host_app::host_context;
 use super::{Message, Said};
-use crate::browser::camera::{QrWorker, camera_unavailable_reason, start_camera, stop_camera};
+use crate::browser::camera::{QrWorker, WorkerReply, camera_unavailable_reason, start_camera, stop_camera};
 use crate::browser::platform;
 use crate::domain::collect::{Arrival, Source};
 use crate::domain::qr_ballot::decode_qr_ballot;
@@ -71,8 +71,13 @@ pub fn HostScanner() -> impl IntoView {
                     Err(e) => return problem.set(Some(Message::core(e))),
                 };
                 let busy_reply = busy.clone();
-                let worker = QrWorker::start(move |texts, ms| {
+                // No frame until the new worker says it listens.
+                *busy.borrow_mut() = true;
+                let worker = QrWorker::start(move |reply| {
                     *busy_reply.borrow_mut() = false;
+                    let WorkerReply::Decoded { texts, ms } = reply else {
+                        return;
+                    };
                     decode_ms.set(Some(ms));
                     for text in texts {
                         // The tablet cycles its codes: each text is taken in once per scan session.
@@ -128,7 +133,10 @@ pub fn HostScanner() -> impl IntoView {
                             *busy.borrow_mut() = true;
                         }
                     },
-                    std::time::Duration::from_millis(150),
+                    // A frame goes to the worker as soon as it is free: the decoder runs back
+                    // to back, so its own varying time decides when frames are taken and no
+                    // fixed period can keep falling on the tablet's code changes.
+                    std::time::Duration::from_millis(30),
                 );
                 match timer {
                     Ok(timer) => {

@@ -387,7 +387,8 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
         capture_qr_codes(&tablets[1], 10)
     );
     let frames: Vec<Vec<u8>> = qr0.into_iter().chain(qr1).collect();
-    write_fake_camera(&camera, &frames, 6);
+    // Each code in front of the webcam for 1.5 s, as the tablet shows it.
+    write_fake_camera(&camera, &frames, 15);
     click(&tablets[2], &button("导出选票文件")).await;
     let tablet_file = wait_for_download("r-tablet-2", "ballots-").await;
 
@@ -397,11 +398,13 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
         open_tab(&host, "收票").await;
     }
     click(&host, &button("开始扫码")).await;
-    let deadline = Instant::now() + Duration::from_secs(120);
+    // Waits on the record; the deadline is only a safety net for a machine that is far too
+    // slow (alone it takes about a minute; scripts/perf measures it at 4× CPU).
+    let deadline = Instant::now() + Duration::from_secs(300);
     while host_state(&host).await.accepted().len() < 20 {
         assert!(
             Instant::now() < deadline,
-            "the webcam did not deliver 20 ballots within 2 minutes (accepted {})",
+            "the webcam did not deliver 20 ballots within 5 minutes (accepted {})",
             host_state(&host).await.accepted().len()
         );
         tokio::time::sleep(Duration::from_millis(500)).await;

@@ -118,6 +118,10 @@ pub struct HandInWireV1 {
     pub rows: Vec<RowV1>,
     /// The tablet's signature over the rebuilt header.
     pub signature: String,
+    /// The tablet's signed hello, carried by every hand-in a tablet makes, so the host
+    /// registers the tablet from whichever batch it opens first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hello: Option<super::join::HelloV1>,
 }
 
 pub const WIRE_FORMAT: &str = "pingyi-hand-in";
@@ -136,6 +140,7 @@ impl HandInV1 {
             seed: self.seed.clone(),
             rows: self.rows.clone(),
             signature: self.header.signature.clone(),
+            hello: None,
         }
     }
 }

@@ -15,6 +15,7 @@
 //! | [`score`] | the tally (scores, ranks, levels) from published count tables alone |
 //! | [`seal`] | X25519 + ChaCha20-Poly1305 envelopes to the host's transport key |
 //! | [`transport`] | a sealed hand-in packed and cut into QR texts, and put together again |
+//! | [`host`] | the host's format-2 round: the signed join, sealed batches taken in once, the proof |
 //! | [`tablet`] | the tablet's stored state on format 2: unordered rows, sealed batches, confirmation |
 //! | [`counts`] | the published count tables, the pooling rule, and their check |
 //! | [`verify`] | a round's proof (hellos, batches, code list, counts) and its one check |
@@ -23,6 +24,7 @@ pub mod batch;
 pub mod commit;
 pub mod counts;
 pub mod group;
+pub mod host;
 pub mod join;
 pub mod minutes;
 pub mod prove;

@@ -353,7 +353,7 @@ impl TabletV2 {
         let generators = Generators::for_meeting(&meeting);
         let round = RoundContext::new(&meeting, self.checked.session, &generators);
         let (hand_in, next) = make_hand_in(&round, key, &self.state.chain, &ballots, seed, closing)?;
-        let envelope = seal_envelope(&self.checked, &hand_in, ephemeral)?;
+        let envelope = seal_envelope(&self.checked, &self.state.hello, &hand_in, ephemeral)?;
         let number = hand_in.header.number;
         let count = ballots.len() as u32;
         use base64::Engine;
@@ -442,13 +442,16 @@ fn normalise(code: &str) -> String {
         .collect()
 }
 
-/// The compact hand-in, DEFLATEd and sealed to the host for this round.
+/// The compact hand-in with the tablet's hello, DEFLATEd and sealed to the host for this round.
 fn seal_envelope(
     checked: &CheckedJoin,
+    hello: &HelloV1,
     hand_in: &HandInV1,
     ephemeral: [u8; 32],
 ) -> Result<Vec<u8>, SealError> {
-    let packed = pack(&hand_in.to_wire());
+    let mut wire = hand_in.to_wire();
+    wire.hello = Some(hello.clone());
+    let packed = pack(&wire);
     seal_bytes(
         &checked.transport,
         &checked.digest,

@@ -1,0 +1,346 @@
+//! The host's side of a format-2 round: the signed join it hands the tablets, the sealed
+//! batches it receives, and the round proof it publishes.
+//!
+//! The host keeps each batch in its compact, travelling form (rows and seed) until the result
+//! is exported; the rows carry no time or number and arrive sorted. A batch is taken in once:
+//! the same batch again is a duplicate, another batch under the same tablet and number is a
+//! fork and is refused. Tablets are registered from the hello every hand-in carries. When the
+//! round is proven, a code used in more than one ballot is counted once — in the batch that
+//! arrived first — and every other ballot with it is excluded as `duplicate_code`; a code
+//! that was never issued is excluded as `unknown_code`. The exclusions publish only those
+//! ballots' commitment vectors (docs/record-format.md).
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::batch::{HandInWireV1, OpenHandInError, OpenedBatch, RoundContext, open_wire};
+use super::commit::Generators;
+use super::join::{CheckHelloError, HelloV1, SignedJoinV2};
+use super::prove::{Excluded, code_list, prove_round};
+use super::seal::{OpenSealError, TransportSecret, open_bytes};
+use super::transport::{UnpackError, unpack};
+use super::verify::RoundProofV1;
+use crate::domain::code::BallotCode;
+use crate::domain::meeting::{CredentialMode, Meeting};
+use crate::domain::signing::{DeviceKey, fingerprint};
+
+/// Why a sealed hand-in is not taken in. Nothing of it is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ReceiveBatchError {
+    #[error("{0}")]
+    Open(#[from] OpenSealError),
+    #[error("{0}")]
+    Unpack(#[from] UnpackError),
+    #[error("{0}")]
+    Batch(#[from] OpenHandInError),
+    #[error("交票中没有平板登记信息 — the hand-in carries no tablet hello")]
+    NoHello,
+    #[error("{0}")]
+    Hello(#[from] CheckHelloError),
+    #[error("交票的登记信息属于另一台平板 — the hand-in's hello is another tablet's")]
+    HelloOfAnotherTablet,
+    #[error(
+        "平板 {tablet} 的第 {number} 批与已收到的同号批次内容不同（分叉），未收入 — batch {number} of tablet {tablet} differs from the batch already received under that number (a fork); not taken in"
+    )]
+    Fork { tablet: String, number: u32 },
+}
+
+/// What became of a sealed hand-in the host took in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BatchArrival {
+    /// New: `ballots` ballots; staff type `digest` on the tablet to confirm it.
+    Taken {
+        tablet: String,
+        number: u32,
+        ballots: usize,
+        digest: String,
+    },
+    /// The same batch again: nothing changes (its digest is shown again for staff).
+    Duplicate {
+        tablet: String,
+        number: u32,
+        digest: String,
+    },
+}
+
+/// A received batch as the host stores it: the compact hand-in and when it arrived, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedBatchV1 {
+    pub wire: HandInWireV1,
+    /// The header digest, hex.
+    pub digest: String,
+}
+
+/// The host's record of a format-2 round. Not `Debug` or `Clone`: it holds the transport
+/// secret.
+pub struct HostRound {
+    meeting: Meeting,
+    join: SignedJoinV2,
+    transport: TransportSecret,
+    generators: Generators,
+    session: [u8; 16],
+    digest: [u8; 32],
+    hellos: Vec<HelloV1>,
+    batches: Vec<ReceivedBatchV1>,
+}
+
+impl HostRound {
+    /// A new round of `meeting`: `session` and `transport` are fresh random bytes; the join the
+    /// tablets read is signed with the host key.
+    pub fn new(meeting: Meeting, host: &DeviceKey, session: [u8; 16], transport: [u8; 32]) -> HostRound {
+        let transport = TransportSecret::from_bytes(transport);
+        let join = SignedJoinV2::sign(&meeting, session, transport.public_key(), host);
+        let checked = join.check().expect("a join the host just signed checks");
+        HostRound {
+            generators: Generators::for_meeting(&meeting),
+            digest: checked.digest,
+            meeting,
+            join,
+            transport,
+            session,
+            hellos: Vec::new(),
+            batches: Vec::new(),
+        }
+    }
+
+    /// The signed join the tablets read (link, QR code or file).
+    pub fn join(&self) -> &SignedJoinV2 {
+        &self.join
+    }
+
+    pub fn meeting(&self) -> &Meeting {
+        &self.meeting
+    }
+
+    pub fn batches(&self) -> &[ReceivedBatchV1] {
+        &self.batches
+    }
+
+    pub fn hellos(&self) -> &[HelloV1] {
+        &self.hellos
+    }
+
+    fn round(&self) -> RoundContext<'_> {
+        RoundContext {
+            meeting: &self.meeting,
+            digest: self.digest,
+            session: self.session,
+            generators: &self.generators,
+        }
+    }
+
+    /// Opens a sealed hand-in (the envelope bytes, from a file or put together from QR texts)
+    /// and takes it in. Every check holds or nothing is kept.
+    pub fn receive(&mut self, envelope: &[u8]) -> Result<BatchArrival, ReceiveBatchError> {
+        let plain = open_bytes(&self.transport, &self.digest, &self.session, envelope)?;
+        let wire = unpack(&plain)?;
+        let hello = wire.hello.clone().ok_or(ReceiveBatchError::NoHello)?;
+        hello.check(&self.digest, &self.session)?;
+        if hello.tablet != wire.tablet {
+            return Err(ReceiveBatchError::HelloOfAnotherTablet);
+        }
+        let opened = open_wire(&self.round(), &wire)?;
+        let digest = opened.checked.header.digest();
+        let people = opened.checked.header.digest_for_people();
+        let tablet = fingerprint(&wire.tablet).unwrap_or_default();
+        if let Some(known) = self
+            .batches
+            .iter()
+            .find(|b| b.wire.tablet == wire.tablet && b.wire.number == wire.number)
+        {
+            if known.digest == digest {
+                return Ok(BatchArrival::Duplicate {
+                    tablet,
+                    number: wire.number,
+                    digest: people,
+                });
+            }
+            return Err(ReceiveBatchError::Fork {
+                tablet,
+                number: wire.number,
+            });
+        }
+        if !self.hellos.iter().any(|h| h.tablet == hello.tablet) {
+            self.hellos.push(hello);
+        }
+        let ballots = opened.ballots.len();
+        let number = wire.number;
+        self.batches.push(ReceivedBatchV1 { wire, digest });
+        Ok(BatchArrival::Taken {
+            tablet,
+            number,
+            ballots,
+            digest: people,
+        })
+    }
+
+    /// Every received batch opened again (they were checked when taken in).
+    fn opened(&self) -> Vec<OpenedBatch> {
+        let round = self.round();
+        self.batches
+            .iter()
+            .filter_map(|b| open_wire(&round, &b.wire).ok())
+            .collect()
+    }
+
+    /// The round proof to publish: hellos, batch headers, the code list (code mode, from the
+    /// codes issued per group) and the count tables, with the exclusions the rules call for.
+    pub fn prove(&self, issued: &[Vec<BallotCode>]) -> RoundProofV1 {
+        let opened = self.opened();
+        let mut excluded = Vec::new();
+        let code_mode = self.meeting.credential() == CredentialMode::Code;
+        // Codes already counted, in the order the batches were taken in.
+        let mut first: HashSet<BallotCode> = HashSet::new();
+        for (b, batch) in opened.iter().enumerate() {
+            for (r, (ballot, _)) in batch.ballots.iter().enumerate() {
+                let Some(code) = ballot.code() else { continue };
+                let issued_here = issued
+                    .get(ballot.group())
+                    .is_some_and(|codes| codes.contains(&code));
+                if !issued_here {
+                    excluded.push(Excluded {
+                        batch: b,
+                        row: r,
+                        reason: "unknown_code",
+                    });
+                } else if !first.insert(code) {
+                    excluded.push(Excluded {
+                        batch: b,
+                        row: r,
+                        reason: "duplicate_code",
+                    });
+                }
+            }
+        }
+        let round = self.round();
+        let list = code_mode.then(|| code_list(&round, issued));
+        prove_round(&round, self.hellos.clone(), &opened, &excluded, list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::code::{MeetingSecret, issue_codes};
+    use crate::domain::demo::small_meeting;
+    use crate::domain::record::tablet::TabletV2;
+    use crate::domain::record::verify::verify_round;
+
+    const T: &str = "2026-12-18T09:30:00.000Z";
+
+    fn fill_and_submit(tablet: &mut TabletV2, grade: u8) {
+        for p in 0..tablet.meeting().presenters().len() {
+            tablet.tap(crate::domain::kiosk::Tap::Fill { presenter: p, grade });
+        }
+        tablet.submit().unwrap();
+    }
+
+    #[test]
+    fn tablets_hand_in_sealed_batches_and_the_round_proof_verifies() {
+        let meeting = small_meeting("code");
+        let host_key = DeviceKey::from_seed([1; 32]);
+        let mut host = HostRound::new(meeting.clone(), &host_key, [7; 16], [4; 32]);
+        let secret = MeetingSecret::from_bytes([9; 32]);
+        let issued: Vec<Vec<BallotCode>> = (0..3)
+            .map(|g| issue_codes(&secret, meeting.id(), g, 4).unwrap())
+            .collect();
+        let keys = [DeviceKey::from_seed([2; 32]), DeviceKey::from_seed([3; 32])];
+        let mut tablets: Vec<TabletV2> = keys
+            .iter()
+            .map(|k| TabletV2::join(host.join().clone(), k, "2468", "salt", T).unwrap())
+            .collect();
+        // Tablet 0: three raters of group 0; tablet 1: two of group 1 and one of group 2, plus
+        // a ballot reusing tablet 0's first code (a copied slip).
+        for (i, code) in issued[0][..3].iter().enumerate() {
+            tablets[0].start_with_code(&code.to_string()).unwrap();
+            fill_and_submit(&mut tablets[0], i as u8 % 4);
+        }
+        for code in [issued[1][0], issued[1][1], issued[2][0], issued[0][0]] {
+            tablets[1].start_with_code(&code.to_string()).unwrap();
+            fill_and_submit(&mut tablets[1], 1);
+        }
+        let shown: Vec<_> = tablets
+            .iter_mut()
+            .zip(&keys)
+            .map(|(t, k)| t.make_batch(k, [5; 32], [6; 32], true, T).unwrap())
+            .collect();
+        for display in &shown {
+            assert!(matches!(
+                host.receive(&display.envelope),
+                Ok(BatchArrival::Taken { .. })
+            ));
+        }
+        assert!(matches!(
+            host.receive(&shown[0].envelope),
+            Ok(BatchArrival::Duplicate { .. })
+        ));
+        assert_eq!(
+            host.hellos().len(),
+            2,
+            "both tablets registered from their batches"
+        );
+
+        let proof = host.prove(&issued);
+        let round = host.round();
+        assert_eq!(
+            verify_round(&round, &proof),
+            vec![],
+            "the published round verifies"
+        );
+        assert_eq!(
+            proof.counts.exclusions.len(),
+            1,
+            "the copied slip is excluded once"
+        );
+        assert_eq!(proof.counts.exclusions[0].reason, "duplicate_code");
+        // Six ballots counted: three in group 0, two in group 1, one in group 2.
+        let returned: Vec<u32> = proof.counts.groups.iter().map(|g| g.returned).collect();
+        assert_eq!(returned, vec![3, 2, 1]);
+
+        // Staff confirm each batch by the digest the host shows; the envelopes leave the tablets.
+        for (tablet, display) in tablets.iter_mut().zip(&shown) {
+            let digest = match host.receive(&display.envelope).unwrap() {
+                BatchArrival::Duplicate { digest, .. } | BatchArrival::Taken { digest, .. } => digest,
+            };
+            tablet.confirm_batch("2468", &digest, T).unwrap();
+            assert_eq!(tablet.not_handed_in(), 0);
+        }
+    }
+
+    #[test]
+    fn a_hand_in_for_another_round_or_a_fork_is_not_taken_in() {
+        let meeting = small_meeting("open");
+        let host_key = DeviceKey::from_seed([1; 32]);
+        let mut host = HostRound::new(meeting.clone(), &host_key, [7; 16], [4; 32]);
+        let earlier = HostRound::new(meeting.clone(), &host_key, [8; 16], [4; 32]);
+        let key = DeviceKey::from_seed([2; 32]);
+        let mut old = TabletV2::join(earlier.join().clone(), &key, "2468", "s", T).unwrap();
+        old.start_with_group(0).unwrap();
+        fill_and_submit(&mut old, 0);
+        let stale = old.make_batch(&key, [5; 32], [6; 32], true, T).unwrap();
+        assert!(matches!(
+            host.receive(&stale.envelope),
+            Err(ReceiveBatchError::Open(_))
+        ));
+
+        // The same tablet key, two different batches numbered 1: the second is a fork.
+        let mut a = TabletV2::join(host.join().clone(), &key, "2468", "s", T).unwrap();
+        let mut b = a.clone();
+        a.start_with_group(0).unwrap();
+        fill_and_submit(&mut a, 0);
+        b.start_with_group(1).unwrap();
+        fill_and_submit(&mut b, 3);
+        let first = a.make_batch(&key, [5; 32], [6; 32], true, T).unwrap();
+        let second = b.make_batch(&key, [5; 32], [6; 32], true, T).unwrap();
+        host.receive(&first.envelope).unwrap();
+        assert!(matches!(
+            host.receive(&second.envelope),
+            Err(ReceiveBatchError::Fork { number: 1, .. })
+        ));
+        assert_eq!(host.batches().len(), 1);
+        assert!(host.receive(b"not an envelope").is_err());
+    }
+}
