@@ -14,6 +14,8 @@
 //! | [`tally`] | exact counts, scores and satisfaction rates |
 //! | [`level`] | ranks and levels from scores |
 //! | [`reconcile`] | closure reconciliation of ballots against codes and 应到 |
+//! | [`validity`] | whether a round is valid: quorum of 实到 over 应到, returned against issued |
+//! | [`shares`] | grade shares in tenths of a percent adding up to 100.0 % (largest remainder) |
 //! | [`exact`] | rational text forms and the one display-rounding function |
 //! | [`report`] | the tally as a text table and as JSON, shared by the CLI and the app |
 //! | [`signing`] | Ed25519 device keys, RFC 8785 canonical bytes, fingerprints |
@@ -45,7 +47,9 @@ pub mod removed;
 pub mod report;
 pub mod result_file;
 pub mod sample;
+pub mod shares;
 pub mod signed_ballot;
 pub mod signing;
 pub mod table_text;
 pub mod tally;
+pub mod validity;
