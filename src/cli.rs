@@ -398,7 +398,11 @@ pub fn verdict_report(verdict: &Verdict) -> String {
     }
     if !verdict.ranking.is_empty() {
         out.push_str("\n按选票重新计票的名次 — ranking recomputed from the ballots\n");
-        out.push_str(&rows_table(&verdict.grades, verdict.ranking.clone()));
+        out.push_str(&rows_table(
+            &verdict.grades,
+            verdict.level_names,
+            verdict.ranking.clone(),
+        ));
     }
     out
 }
@@ -526,7 +530,11 @@ fn verify_round_file(
     out.push_str("[通过 PASS] 签名、批次链、选票码清单与每个公布的票数均与平板的承诺相符 — signatures, batch chains, code list and every published count match what the tablets committed\n");
     out.push_str("\n按公布的票数重新计票的名次 — ranking recomputed from the published counts\n");
     let grades: Vec<String> = checked.meeting.grades().iter().map(|g| g.name.clone()).collect();
-    out.push_str(&rows_table(&grades, verdict.ranking));
+    out.push_str(&rows_table(
+        &grades,
+        checked.meeting.rules().names,
+        verdict.ranking,
+    ));
     out.push_str("\n验证通过 — verification PASSED\n");
     Ok(out)
 }

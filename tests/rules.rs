@@ -156,6 +156,42 @@ fn a_meeting_with_a_draw_round_trips_through_its_file() {
 }
 
 #[test]
+fn level_names_are_chosen_per_meeting_and_a_file_without_them_stays_the_same() {
+    use pingyi::domain::level::{Level, LevelNames};
+    let plain = demo_meeting();
+    assert_eq!(plain.rules().names, LevelNames::CivilServant);
+    let text = serde_json::to_string(&plain.to_file()).unwrap();
+    assert!(
+        !text.contains("level_names"),
+        "the default is not written: older files stay byte for byte"
+    );
+    for (id, names, basic) in [
+        ("institution", LevelNames::Institution, "基本合格"),
+        ("satisfaction", LevelNames::Satisfaction, "基本满意"),
+    ] {
+        let mut file = demo_meeting_file();
+        file.rules.level_names = Some(id.to_owned());
+        let meeting = Meeting::try_from(file).unwrap();
+        assert_eq!(meeting.rules().names, names);
+        assert_eq!(names.name_zh(Level::Basic), basic);
+        let back = Meeting::from_json(&serde_json::to_string(&meeting.to_file()).unwrap()).unwrap();
+        assert_eq!(back, meeting);
+    }
+    // 满意度测评 has three names: 优秀 and 称职 are both 满意.
+    assert_eq!(LevelNames::Satisfaction.name_zh(Level::Excellent), "满意");
+    assert_eq!(LevelNames::Satisfaction.name_zh(Level::Competent), "满意");
+    assert_eq!(LevelNames::Institution.name_en(Level::Unfit), "not qualified");
+    assert_eq!(
+        LevelNames::Satisfaction.summary(false),
+        "满意 / 基本满意 / 不满意"
+    );
+    assert_eq!(
+        LevelNames::CivilServant.summary(false),
+        "优秀 / 称职 / 基本称职 / 不称职"
+    );
+}
+
+#[test]
 fn a_tampered_draw_record_is_refused() {
     let meeting = demo_meeting();
     let draw = DrawRecord::make(&meeting, parse_sources(&["1 2 3"]).unwrap(), 15).unwrap();
@@ -279,6 +315,11 @@ fn malformed_meetings_are_refused_with_the_reason() {
             "ties",
             |f| f.rules.boundary_ties = "maybe".into(),
             |e| matches!(e, ParseMeetingError::BadBoundaryTies { .. }),
+        ),
+        (
+            "unknown level names",
+            |f| f.rules.level_names = Some("military".into()),
+            |e| matches!(e, ParseMeetingError::BadLevelNames { .. }),
         ),
     ];
     for (name, edit, expected) in cases {

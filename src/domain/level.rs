@@ -57,6 +57,88 @@ impl Level {
     }
 }
 
+/// The names the levels go by, chosen per meeting (the rules stay the same):
+/// 公务员 述职 use 优秀 / 称职 / 基本称职 / 不称职; 事业单位 and 第一书记 优秀 / 合格 / 基本合格 /
+/// 不合格; a 满意度测评 满意 / 基本满意 / 不满意, where 优秀 and 称职 are both 满意.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LevelNames {
+    #[default]
+    CivilServant,
+    Institution,
+    Satisfaction,
+}
+
+impl LevelNames {
+    pub const ALL: [LevelNames; 3] = [
+        LevelNames::CivilServant,
+        LevelNames::Institution,
+        LevelNames::Satisfaction,
+    ];
+
+    /// Stable id used in meeting files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LevelNames::CivilServant => "civil_servant",
+            LevelNames::Institution => "institution",
+            LevelNames::Satisfaction => "satisfaction",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<LevelNames> {
+        LevelNames::ALL.into_iter().find(|n| n.as_str() == id)
+    }
+
+    /// The value a meeting file carries: absent for the default, so files written before
+    /// name sets existed stay byte for byte the same.
+    pub fn file_value(self) -> Option<String> {
+        (self != LevelNames::CivilServant).then(|| self.as_str().to_owned())
+    }
+
+    /// The Chinese name of `level` in this set.
+    pub fn name_zh(self, level: Level) -> &'static str {
+        match (self, level) {
+            (LevelNames::CivilServant, _) => level.name_zh(),
+            (LevelNames::Institution, Level::Excellent) => "优秀",
+            (LevelNames::Institution, Level::Competent) => "合格",
+            (LevelNames::Institution, Level::Basic) => "基本合格",
+            (LevelNames::Institution, Level::Unfit) => "不合格",
+            (LevelNames::Satisfaction, Level::Excellent | Level::Competent) => "满意",
+            (LevelNames::Satisfaction, Level::Basic) => "基本满意",
+            (LevelNames::Satisfaction, Level::Unfit) => "不满意",
+        }
+    }
+
+    /// The set as people choose it: "优秀 / 称职 / 基本称职 / 不称职" (English when `english`).
+    pub fn summary(self, english: bool) -> String {
+        let mut words: Vec<&str> = Vec::new();
+        for level in Level::ALL {
+            let word = if english {
+                self.name_en(level)
+            } else {
+                self.name_zh(level)
+            };
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        words.join(" / ")
+    }
+
+    /// The English name of `level` in this set.
+    pub fn name_en(self, level: Level) -> &'static str {
+        match (self, level) {
+            (LevelNames::CivilServant, _) => level.name_en(),
+            (LevelNames::Institution, Level::Excellent) => "excellent",
+            (LevelNames::Institution, Level::Competent) => "qualified",
+            (LevelNames::Institution, Level::Basic) => "basically qualified",
+            (LevelNames::Institution, Level::Unfit) => "not qualified",
+            (LevelNames::Satisfaction, Level::Excellent | Level::Competent) => "satisfied",
+            (LevelNames::Satisfaction, Level::Basic) => "basically satisfied",
+            (LevelNames::Satisfaction, Level::Unfit) => "not satisfied",
+        }
+    }
+}
+
 /// Competition ranking by exact score, best first: equal scores share a rank and the next
 /// rank skips (1, 2, 2, 4). Presenters without a score get no rank.
 pub fn rank(scores: &[Option<BigRational>]) -> Vec<Option<u32>> {

@@ -15,6 +15,7 @@ use thiserror::Error;
 
 use super::draw::{DrawRecord, DrawRecordV1, VerifyDrawError};
 use super::exact::{parse_ratio, ratio_to_string};
+use super::level::LevelNames;
 
 /// Format id written in every meeting file.
 pub const MEETING_FORMAT: &str = "pingyi-meeting";
@@ -110,6 +111,11 @@ pub struct LevelRulesV1 {
     pub excellent_top_percent: u32,
     /// "exclude" or "include": presenters tied across the 优秀 quota boundary.
     pub boundary_ties: String,
+    /// The names the levels go by: "civil_servant" (优秀 / 称职 / 基本称职 / 不称职, the
+    /// default and what a file without this member means), "institution" (优秀 / 合格 / 基本合格
+    /// / 不合格) or "satisfaction" (满意 / 基本满意 / 不满意). Names only: the rules are the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_names: Option<String>,
 }
 
 /// How raters prove they may cast a ballot.
@@ -187,6 +193,8 @@ pub struct LevelRules {
     pub excellent_min: u32,
     pub excellent_top_percent: u32,
     pub boundary_ties: BoundaryTies,
+    /// The names the levels go by on every screen and paper.
+    pub names: LevelNames,
 }
 
 impl Default for LevelRules {
@@ -198,6 +206,7 @@ impl Default for LevelRules {
             excellent_min: 90,
             excellent_top_percent: 20,
             boundary_ties: BoundaryTies::ExcludeAll,
+            names: LevelNames::CivilServant,
         }
     }
 }
@@ -304,6 +313,10 @@ pub enum ParseMeetingError {
         "并列处理方式 “{found}” 无效，应为 exclude 或 include — boundary ties “{found}” must be “exclude” or “include”"
     )]
     BadBoundaryTies { found: String },
+    #[error(
+        "等次名称 “{found}” 无效，应为 civil_servant、institution 或 satisfaction — level names “{found}” must be civil_servant, institution or satisfaction"
+    )]
+    BadLevelNames { found: String },
     #[error("抽签记录有误：{0} — the draw record is wrong: {0}")]
     Draw(#[from] VerifyDrawError),
 }
@@ -551,6 +564,10 @@ fn parse_rules(raw: LevelRulesV1) -> Result<LevelRules, ParseMeetingError> {
             });
         }
     };
+    let names = match raw.level_names.as_deref() {
+        None => LevelNames::default(),
+        Some(id) => LevelNames::parse(id).ok_or_else(|| E::BadLevelNames { found: id.to_owned() })?,
+    };
     Ok(LevelRules {
         unfit_worst_share: share,
         unfit_below: raw.unfit_below,
@@ -558,6 +575,7 @@ fn parse_rules(raw: LevelRulesV1) -> Result<LevelRules, ParseMeetingError> {
         excellent_min: raw.excellent_min,
         excellent_top_percent: raw.excellent_top_percent,
         boundary_ties,
+        names,
     })
 }
 
@@ -619,6 +637,7 @@ impl From<&Meeting> for MeetingFileV1 {
                 excellent_min: meeting.rules.excellent_min,
                 excellent_top_percent: meeting.rules.excellent_top_percent,
                 boundary_ties: meeting.rules.boundary_ties.as_str().to_owned(),
+                level_names: meeting.rules.names.file_value(),
             },
             draw: meeting.draw.as_ref().map(|d| DrawRecordV1::of(d, meeting)),
         }
@@ -826,6 +845,7 @@ pub fn default_meeting_file(id: &str, title: &str, presenters: Vec<PresenterV1>)
             excellent_min: rules.excellent_min,
             excellent_top_percent: rules.excellent_top_percent,
             boundary_ties: rules.boundary_ties.as_str().to_owned(),
+            level_names: rules.names.file_value(),
         },
         draw: None,
     }

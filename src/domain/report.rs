@@ -108,12 +108,12 @@ fn pad(text: &str, width: usize) -> String {
 /// The ranking as an aligned text table with a header line, one row per presenter.
 pub fn ranking_table(meeting: &Meeting, tally: &Tally) -> String {
     let grades: Vec<String> = meeting.grades().iter().map(|g| g.name.clone()).collect();
-    rows_table(&grades, ranking_rows(meeting, tally))
+    rows_table(&grades, meeting.rules().names, ranking_rows(meeting, tally))
 }
 
 /// Ranking rows (as computed, or as read from a result file) as an aligned text table;
 /// `grades` names the overall-aspect count columns, best grade first.
-pub fn rows_table(grades: &[String], rows: Vec<RankingRowV1>) -> String {
+pub fn rows_table(grades: &[String], names: super::level::LevelNames, rows: Vec<RankingRowV1>) -> String {
     let mut header = vec![
         "名次".to_owned(),
         "姓名".to_owned(),
@@ -136,7 +136,7 @@ pub fn rows_table(grades: &[String], rows: Vec<RankingRowV1>) -> String {
             row.level
                 .as_deref()
                 .and_then(super::level::Level::parse)
-                .map_or("-", |l| l.name_zh())
+                .map_or("-", |l| names.name_zh(l))
                 .to_owned(),
         ];
         line.extend(row.overall_counts.iter().map(u32::to_string));

@@ -296,6 +296,8 @@ pub struct Verdict {
     pub rejected: usize,
     /// Grade names of the meeting, best first (for the ranking's count columns).
     pub grades: Vec<String>,
+    /// The names the meeting's levels go by.
+    pub level_names: crate::domain::level::LevelNames,
     /// The ranking recomputed from the accepted ballots (empty when the meeting cannot be read).
     pub ranking: Vec<RankingRowV1>,
 }
@@ -364,6 +366,7 @@ pub fn verify_result(text: &str) -> Result<Verdict, ReadResultError> {
         accepted: payload.accepted.len(),
         rejected: payload.rejected.len(),
         grades: Vec::new(),
+        level_names: Default::default(),
         ranking: Vec::new(),
     };
     let Ok(meeting) = meeting else {
@@ -409,6 +412,7 @@ pub fn verify_result(text: &str) -> Result<Verdict, ReadResultError> {
         .collect();
     let (tally, reconciliation) = tally_and_reconcile(&meeting, &ballots, &issued_counts, &payload.rejected);
     verdict.grades = meeting.grades().iter().map(|g| g.name.clone()).collect();
+    verdict.level_names = meeting.rules().names;
     verdict.ranking = tally.ranking.clone();
     let mut tally_problems = Vec::new();
     if tally != payload.tally {

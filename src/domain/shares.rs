@@ -38,6 +38,7 @@ pub fn share_text(tenths: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(not(target_arch = "wasm32"))]
     use proptest::prelude::*;
 
     #[test]
@@ -57,6 +58,7 @@ mod tests {
         assert_eq!(shares_in_tenths(&[5, 0, 0, 0]), vec![1000, 0, 0, 0]);
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest! {
         #[test]
         fn shares_always_add_up_to_a_hundred_and_stay_within_a_tenth(

@@ -4,7 +4,7 @@
 
 use thiserror::Error;
 
-use super::level::Level;
+use super::level::{Level, LevelNames};
 use super::meeting::{MAX_PRESENTERS, MAX_TEXT_CHARS, Meeting, PresenterV1};
 use super::report::RankingRowV1;
 
@@ -124,7 +124,8 @@ pub struct CsvHeaders<'a> {
     pub level: &'a str,
     pub recused: &'a str,
     pub abstained: &'a str,
-    pub level_name: fn(&str) -> String,
+    /// A level id in words, in the meeting's name set.
+    pub level_name: fn(LevelNames, &str) -> String,
 }
 
 impl CsvHeaders<'static> {
@@ -140,7 +141,7 @@ impl CsvHeaders<'static> {
             level: "等次",
             recused: "回避",
             abstained: "弃权",
-            level_name: |id| Level::parse(id).map_or(String::new(), |l| l.name_zh().to_owned()),
+            level_name: |names, id| Level::parse(id).map_or(String::new(), |l| names.name_zh(l).to_owned()),
         }
     }
 
@@ -156,7 +157,7 @@ impl CsvHeaders<'static> {
             level: "Level",
             recused: "Recused",
             abstained: "Abstained",
-            level_name: |id| Level::parse(id).map_or(String::new(), |l| l.name_en().to_owned()),
+            level_name: |names, id| Level::parse(id).map_or(String::new(), |l| names.name_en(l).to_owned()),
         }
     }
 }
@@ -189,7 +190,10 @@ pub fn tally_csv(meeting: &Meeting, ranking: Vec<RankingRowV1>, headers: &CsvHea
             row.township,
             row.score_display.unwrap_or_default(),
             row.satisfaction_display.unwrap_or_default(),
-            row.level.as_deref().map(headers.level_name).unwrap_or_default(),
+            row.level
+                .as_deref()
+                .map(|id| (headers.level_name)(meeting.rules().names, id))
+                .unwrap_or_default(),
         ];
         cells.extend(row.overall_counts.iter().map(u32::to_string));
         cells.push(row.recused.to_string());

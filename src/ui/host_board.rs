@@ -93,7 +93,7 @@ pub fn HostBoard() -> impl IntoView {
                             <td>{row.township.clone()} " " {row.unit.clone()}</td>
                             <td class="num">{row.score_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
                             <td class="num">{row.satisfaction_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
-                            <td class="level"><Said text=level_message(row.level.as_deref()) />
+                            <td class="level"><Said text=level_message(h.meeting().rules().names, row.level.as_deref()) />
                                 {h.last_override(&row.presenter).map(|_| view! { <span class="level__adjusted">{t!(i18n, host_board.overridden)}</span> })}</td>
                             {counts}
                         </tr>
@@ -161,10 +161,10 @@ pub fn HostBoard() -> impl IntoView {
                             " · " <Said text=match h.last_override(&presenter.id) {
                                 Some(o) => msg!(
                                     host_board.overridden_from,
-                                    level = level_message(Some(&o.level)),
-                                    computed = level_message(Some(&o.computed)),
+                                    level = level_message(h.meeting().rules().names, Some(&o.level)),
+                                    computed = level_message(h.meeting().rules().names, Some(&o.computed)),
                                 ),
-                                None => level_message(t.level.map(Level::as_str)),
+                                None => level_message(h.meeting().rules().names, t.level.map(Level::as_str)),
                             } />
                         </h2>
                         <ul class="aspect-bars">{bars}</ul>

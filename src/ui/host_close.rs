@@ -170,8 +170,8 @@ pub fn HostClose() -> impl IntoView {
                         <td>{r.name}</td><td>{r.township} " " {r.unit}</td>
                         <td class="num">{r.score_display.unwrap_or_default()}</td>
                         <td class="num">{r.satisfaction_display.unwrap_or_default()}</td>
-                        <td>{r.level.as_deref().and_then(Level::parse).map(|l| super::level_name(i18n.get_locale(), l)).unwrap_or_default()}
-                            {h.last_override(&r.presenter).map(|o| view! { <Said text=msg!(host_close.overridden_computed, computed = super::level_message(Some(&o.computed))) /> })}</td>
+                        <td>{r.level.as_deref().and_then(Level::parse).map(|l| super::level_name(i18n.get_locale(), h.meeting().rules().names, l)).unwrap_or_default()}
+                            {h.last_override(&r.presenter).map(|o| view! { <Said text=msg!(host_close.overridden_computed, computed = super::level_message(h.meeting().rules().names, Some(&o.computed))) /> })}</td>
                     </tr>
                 })
                 .collect_view();

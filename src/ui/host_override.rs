@@ -34,16 +34,17 @@ pub fn LevelOverrides() -> impl IntoView {
                     .filter_map(|r| {
                         let index = h.meeting().presenter_index(&r.presenter)?;
                         let label = format!("{}. {} — ", r.rank.unwrap_or_default(), r.name);
-                        let now = super::level_message(r.level.as_deref());
+                        let now = super::level_message(h.meeting().rules().names, r.level.as_deref());
                         Some(view! { <option value=index.to_string()>{label}<Said text=now /></option> })
                     })
                     .collect_view()
             })
             .unwrap_or_default()
     };
+    let names = ctx.with_host(|h| h.meeting().rules().names).unwrap_or_default();
     let levels = Level::ALL
         .into_iter()
-        .map(|l| view! { <option value=l.as_str()><Said text=super::level_message(Some(l.as_str())) /></option> })
+        .map(|l| view! { <option value=l.as_str()><Said text=super::level_message(names, Some(l.as_str())) /></option> })
         .collect_view();
     let ctx_apply = ctx.clone();
     let apply = move || {
@@ -73,7 +74,7 @@ pub fn LevelOverrides() -> impl IntoView {
                         .presenter_index(&o.presenter)
                         .map(|i| h.meeting().presenters()[i].name.clone())
                         .unwrap_or_else(|| o.presenter.clone());
-                    let word = |id: &str| view! { <Said text=super::level_message(Some(id)) /> };
+                    let word = |id: &str| view! { <Said text=super::level_message(h.meeting().rules().names, Some(id)) /> };
                     let time = o.time.clone();
                     view! {
                         <tr>

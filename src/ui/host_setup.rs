@@ -12,6 +12,7 @@ use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::demo::demo_meeting;
+use crate::domain::level::LevelNames;
 use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, default_meeting_file};
 use crate::domain::record::counts::always_pooled;
 use crate::domain::table_text::{parse_roster, roster_text};
@@ -413,6 +414,19 @@ fn EditMeeting(
                 {errors_for(MeetingField::Groups)}
                 <fieldset class="group-fields">
                     <legend>{t!(i18n, host_setup.level_rules)}</legend>
+                    <label class="field">
+                        <span>{t!(i18n, host_setup.label_level_names)}</span>
+                        <select name="level-names"
+                            prop:value=move || working.with(|f| f.rules.level_names.clone().unwrap_or_else(|| LevelNames::CivilServant.as_str().to_owned()))
+                            on:change=move |ev| {
+                                let chosen = LevelNames::parse(&event_target_value(&ev)).unwrap_or_default();
+                                working.update(|f| f.rules.level_names = chosen.file_value());
+                            }>
+                            {LevelNames::ALL.into_iter().map(|names| view! {
+                                <option value=names.as_str()>{move || names.summary(i18n.get_locale() == crate::i18n::Locale::en)}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
                     {number_field(|l| td_string!(l, host_setup.label_excellent_at_most_this_of).to_string(), "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}
                     {number_field(|l| td_string!(l, host_setup.label_excellent_minimum_score).to_string(), "excellent-min".to_owned(), Box::new(|f| f.rules.excellent_min), Box::new(|f, v| f.rules.excellent_min = v))}
                     {number_field(|l| td_string!(l, host_setup.label_below_this_score_basic).to_string(), "basic-below".to_owned(), Box::new(|f| f.rules.basic_below), Box::new(|f, v| f.rules.basic_below = v))}

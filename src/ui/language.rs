@@ -23,9 +23,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::browser::storage::{self, LANGUAGE_KEY};
-use crate::domain::level::Level;
+use crate::domain::level::{Level, LevelNames};
 pub use crate::i18n::Locale;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::use_i18n;
 
 /// The value of the `lang` attribute for a locale.
 pub fn lang_tag(locale: Locale) -> &'static str {
@@ -145,20 +145,18 @@ macro_rules! msg {
     }};
 }
 
-/// A level's name in `locale`.
-pub fn level_name(locale: Locale, level: Level) -> String {
-    match level {
-        Level::Excellent => td_string!(locale, level.excellent).to_string(),
-        Level::Competent => td_string!(locale, level.competent).to_string(),
-        Level::Basic => td_string!(locale, level.basic).to_string(),
-        Level::Unfit => td_string!(locale, level.unfit).to_string(),
+/// A level's name in `locale`, in the meeting's name set (优秀 / 称职 …, 优秀 / 合格 …, 满意 …).
+pub fn level_name(locale: Locale, names: LevelNames, level: Level) -> String {
+    match locale {
+        Locale::zh => names.name_zh(level).to_owned(),
+        Locale::en => names.name_en(level).to_owned(),
     }
 }
 
 /// A level id ("basic") in words, as a message; "—" when there is none.
-pub fn level_message(id: Option<&str>) -> Message {
+pub fn level_message(names: LevelNames, id: Option<&str>) -> Message {
     match id.and_then(Level::parse) {
-        Some(level) => Message::new(move |locale| level_name(locale, level)),
+        Some(level) => Message::new(move |locale| level_name(locale, names, level)),
         None => Message::new(|_| "—".to_owned()),
     }
 }
@@ -300,7 +298,18 @@ mod tests {
         );
         assert_eq!(rejected.text(Locale::zh), "拒收：签名无效");
         assert_eq!(rejected.text(Locale::en), "rejected: bad signature");
-        assert_eq!(level_name(Locale::en, Level::Basic), "basically competent");
-        assert_eq!(level_name(Locale::zh, Level::Basic), "基本称职");
+        for (locale, names, level, word) in [
+            (
+                Locale::en,
+                LevelNames::CivilServant,
+                Level::Basic,
+                "basically competent",
+            ),
+            (Locale::zh, LevelNames::CivilServant, Level::Basic, "基本称职"),
+            (Locale::zh, LevelNames::Institution, Level::Basic, "基本合格"),
+            (Locale::zh, LevelNames::Satisfaction, Level::Excellent, "满意"),
+        ] {
+            assert_eq!(level_name(locale, names, level), word);
+        }
     }
 }
