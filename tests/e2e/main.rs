@@ -8,6 +8,7 @@ mod hostile;
 mod meeting;
 mod offline;
 mod rehearsal;
+mod setup;
 mod tablet;
 
 use harness::{Driver, StaticServer, assert_accessible, button, heading, wait_for};
