@@ -189,6 +189,21 @@ fn level_names_are_chosen_per_meeting_and_a_file_without_them_stays_the_same() {
         LevelNames::CivilServant.summary(false),
         "优秀 / 称职 / 基本称职 / 不称职"
     );
+    // "约 10 %": the rounding is part of the meeting and survives its file.
+    let mut file = demo_meeting_file();
+    file.rules.excellent_top_percent = 10;
+    file.rules.excellent_rounding = Some("nearest".to_owned());
+    let meeting = Meeting::try_from(file).unwrap();
+    assert_eq!(
+        meeting.rules().excellent_rounding,
+        pingyi::domain::level::QuotaRounding::Nearest
+    );
+    let written = serde_json::to_string(&meeting.to_file()).unwrap();
+    assert!(
+        written.contains("\"excellent_rounding\":\"nearest\""),
+        "{written}"
+    );
+    assert!(!text.contains("excellent_rounding"), "the default is not written");
 }
 
 #[test]
@@ -315,6 +330,11 @@ fn malformed_meetings_are_refused_with_the_reason() {
             "ties",
             |f| f.rules.boundary_ties = "maybe".into(),
             |e| matches!(e, ParseMeetingError::BadBoundaryTies { .. }),
+        ),
+        (
+            "unknown quota rounding",
+            |f| f.rules.excellent_rounding = Some("up".into()),
+            |e| matches!(e, ParseMeetingError::BadQuotaRounding { .. }),
         ),
         (
             "unknown level names",

@@ -181,10 +181,68 @@ impl Standing {
     }
 }
 
-/// Number of 优秀 places: `percent` of the rated presenters, rounded down, but at least one.
-pub fn excellent_seats(rated: usize, percent: u32) -> usize {
-    (rated * percent as usize / 100).max(1)
+/// How the 优秀 quota turns a percentage into places.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum QuotaRounding {
+    /// "不超过 p %": rounded down (the default).
+    #[default]
+    Down,
+    /// "约 p %": rounded to the nearest place, halves up.
+    Nearest,
 }
+
+impl QuotaRounding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuotaRounding::Down => "down",
+            QuotaRounding::Nearest => "nearest",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<QuotaRounding> {
+        [QuotaRounding::Down, QuotaRounding::Nearest]
+            .into_iter()
+            .find(|r| r.as_str() == id)
+    }
+
+    /// The value a meeting file carries: absent for the default.
+    pub fn file_value(self) -> Option<String> {
+        (self != QuotaRounding::Down).then(|| self.as_str().to_owned())
+    }
+}
+
+/// Number of 优秀 places: `percent` of the rated presenters, rounded down or to the nearest
+/// (halves up), but at least one.
+pub fn excellent_seats(rated: usize, percent: u32, rounding: QuotaRounding) -> usize {
+    let hundredths = rated * percent as usize;
+    let seats = match rounding {
+        QuotaRounding::Down => hundredths / 100,
+        QuotaRounding::Nearest => (hundredths + 50) / 100,
+    };
+    seats.max(1)
+}
+
+/// The quota presets the set-up offers: (percent, rounding), with the words for them.
+pub const QUOTA_PRESETS: [(u32, QuotaRounding, &str, &str); 3] = [
+    (
+        15,
+        QuotaRounding::Down,
+        "优秀不超过 15%",
+        "excellent: at most 15%",
+    ),
+    (
+        20,
+        QuotaRounding::Down,
+        "优秀不超过 20%",
+        "excellent: at most 20%",
+    ),
+    (
+        10,
+        QuotaRounding::Nearest,
+        "优秀约 10%（第一书记）",
+        "excellent: about 10% (first secretaries)",
+    ),
+];
 
 /// Computed levels, one per presenter (None when the presenter has no score).
 ///
@@ -200,7 +258,7 @@ pub fn assign_levels(
     rules: &LevelRules,
 ) -> Vec<Option<Level>> {
     let rated = scores.iter().flatten().count();
-    let seats = excellent_seats(rated, rules.excellent_top_percent);
+    let seats = excellent_seats(rated, rules.excellent_top_percent, rules.excellent_rounding);
     let threshold = |points: u32| BigRational::from_integer(BigInt::from(points));
     let standing = Standing::of(scores);
     scores
@@ -323,10 +381,23 @@ mod tests {
 
     #[test]
     fn seats_are_twenty_percent_rounded_down_but_at_least_one() {
-        assert_eq!(excellent_seats(40, 20), 8);
-        assert_eq!(excellent_seats(15, 20), 3);
-        assert_eq!(excellent_seats(4, 20), 1);
-        assert_eq!(excellent_seats(0, 20), 1);
+        assert_eq!(excellent_seats(40, 20, QuotaRounding::Down), 8);
+        assert_eq!(excellent_seats(15, 20, QuotaRounding::Down), 3);
+        assert_eq!(excellent_seats(4, 20, QuotaRounding::Down), 1);
+        assert_eq!(excellent_seats(0, 20, QuotaRounding::Down), 1);
+    }
+
+    #[test]
+    fn about_ten_percent_rounds_to_the_nearest_place() {
+        // docs/rules.md §5: 40 → 4, 35 → 3.5 → 4, 34 → 3.4 → 3, 4 → 0.4 → at least 1.
+        for (rated, seats) in [(40, 4), (35, 4), (34, 3), (44, 4), (45, 5), (4, 1)] {
+            assert_eq!(
+                excellent_seats(rated, 10, QuotaRounding::Nearest),
+                seats,
+                "{rated}"
+            );
+        }
+        assert_eq!(excellent_seats(35, 10, QuotaRounding::Down), 3);
     }
 
     #[test]

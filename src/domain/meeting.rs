@@ -15,7 +15,7 @@ use thiserror::Error;
 
 use super::draw::{DrawRecord, DrawRecordV1, VerifyDrawError};
 use super::exact::{parse_ratio, ratio_to_string};
-use super::level::LevelNames;
+use super::level::{LevelNames, QuotaRounding};
 
 /// Format id written in every meeting file.
 pub const MEETING_FORMAT: &str = "pingyi-meeting";
@@ -116,6 +116,10 @@ pub struct LevelRulesV1 {
     /// / 不合格) or "satisfaction" (满意 / 基本满意 / 不满意). Names only: the rules are the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level_names: Option<String>,
+    /// How `excellent_top_percent` becomes places: "down" (不超过, the default and what a file
+    /// without this member means) or "nearest" (约, halves up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excellent_rounding: Option<String>,
 }
 
 /// How raters prove they may cast a ballot.
@@ -195,6 +199,7 @@ pub struct LevelRules {
     pub boundary_ties: BoundaryTies,
     /// The names the levels go by on every screen and paper.
     pub names: LevelNames,
+    pub excellent_rounding: QuotaRounding,
 }
 
 impl Default for LevelRules {
@@ -207,6 +212,7 @@ impl Default for LevelRules {
             excellent_top_percent: 20,
             boundary_ties: BoundaryTies::ExcludeAll,
             names: LevelNames::CivilServant,
+            excellent_rounding: QuotaRounding::Down,
         }
     }
 }
@@ -317,6 +323,10 @@ pub enum ParseMeetingError {
         "等次名称 “{found}” 无效，应为 civil_servant、institution 或 satisfaction — level names “{found}” must be civil_servant, institution or satisfaction"
     )]
     BadLevelNames { found: String },
+    #[error(
+        "优秀名额取整方式 “{found}” 无效，应为 down 或 nearest — the 优秀 quota rounding “{found}” must be “down” or “nearest”"
+    )]
+    BadQuotaRounding { found: String },
     #[error("抽签记录有误：{0} — the draw record is wrong: {0}")]
     Draw(#[from] VerifyDrawError),
 }
@@ -568,6 +578,10 @@ fn parse_rules(raw: LevelRulesV1) -> Result<LevelRules, ParseMeetingError> {
         None => LevelNames::default(),
         Some(id) => LevelNames::parse(id).ok_or_else(|| E::BadLevelNames { found: id.to_owned() })?,
     };
+    let excellent_rounding = match raw.excellent_rounding.as_deref() {
+        None => QuotaRounding::default(),
+        Some(id) => QuotaRounding::parse(id).ok_or_else(|| E::BadQuotaRounding { found: id.to_owned() })?,
+    };
     Ok(LevelRules {
         unfit_worst_share: share,
         unfit_below: raw.unfit_below,
@@ -576,6 +590,7 @@ fn parse_rules(raw: LevelRulesV1) -> Result<LevelRules, ParseMeetingError> {
         excellent_top_percent: raw.excellent_top_percent,
         boundary_ties,
         names,
+        excellent_rounding,
     })
 }
 
@@ -638,6 +653,7 @@ impl From<&Meeting> for MeetingFileV1 {
                 excellent_top_percent: meeting.rules.excellent_top_percent,
                 boundary_ties: meeting.rules.boundary_ties.as_str().to_owned(),
                 level_names: meeting.rules.names.file_value(),
+                excellent_rounding: meeting.rules.excellent_rounding.file_value(),
             },
             draw: meeting.draw.as_ref().map(|d| DrawRecordV1::of(d, meeting)),
         }
@@ -846,6 +862,7 @@ pub fn default_meeting_file(id: &str, title: &str, presenters: Vec<PresenterV1>)
             excellent_top_percent: rules.excellent_top_percent,
             boundary_ties: rules.boundary_ties.as_str().to_owned(),
             level_names: rules.names.file_value(),
+            excellent_rounding: rules.excellent_rounding.file_value(),
         },
         draw: None,
     }

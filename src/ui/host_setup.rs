@@ -12,7 +12,7 @@ use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::demo::demo_meeting;
-use crate::domain::level::LevelNames;
+use crate::domain::level::{LevelNames, QUOTA_PRESETS, QuotaRounding};
 use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, default_meeting_file};
 use crate::domain::record::counts::always_pooled;
 use crate::domain::table_text::{parse_roster, roster_text};
@@ -425,6 +425,34 @@ fn EditMeeting(
                             {LevelNames::ALL.into_iter().map(|names| view! {
                                 <option value=names.as_str()>{move || names.summary(i18n.get_locale() == crate::i18n::Locale::en)}</option>
                             }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>{t!(i18n, host_setup.label_quota_preset)}</span>
+                        <select name="quota-preset"
+                            prop:value=move || working.with(|f| {
+                                let rounding = f.rules.excellent_rounding.as_deref().unwrap_or(QuotaRounding::Down.as_str());
+                                QUOTA_PRESETS
+                                    .iter()
+                                    .position(|(percent, r, ..)| *percent == f.rules.excellent_top_percent && r.as_str() == rounding)
+                                    .map_or_else(|| "custom".to_owned(), |i| i.to_string())
+                            })
+                            on:change=move |ev| {
+                                // A preset sets the percentage and its rounding; "custom" keeps the
+                                // percentage for editing below, rounded down.
+                                let preset = event_target_value(&ev).parse::<usize>().ok().and_then(|i| QUOTA_PRESETS.get(i).copied());
+                                working.update(|f| match preset {
+                                    Some((percent, rounding, ..)) => {
+                                        f.rules.excellent_top_percent = percent;
+                                        f.rules.excellent_rounding = rounding.file_value();
+                                    }
+                                    None => f.rules.excellent_rounding = None,
+                                });
+                            }>
+                            {QUOTA_PRESETS.iter().enumerate().map(|(i, &(_, _, zh, en))| view! {
+                                <option value=i.to_string()>{move || if i18n.get_locale() == crate::i18n::Locale::en { en } else { zh }}</option>
+                            }).collect_view()}
+                            <option value="custom">{t!(i18n, host_setup.quota_custom)}</option>
                         </select>
                     </label>
                     {number_field(|l| td_string!(l, host_setup.label_excellent_at_most_this_of).to_string(), "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}

@@ -1,10 +1,10 @@
-//! The host's set-up step: the meeting's level names are chosen there, stored with the meeting
-//! record, and read back after a reload.
+//! The host's set-up step: the meeting's level names and 优秀 quota preset are chosen there,
+//! stored with the meeting record, and read back after a reload.
 
 use super::harness::{Driver, StaticServer, button, click, host_state, stored_record, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_level_names_chosen_at_set_up_are_the_meetings() {
+async fn the_level_names_and_quota_chosen_at_set_up_are_the_meetings() {
     let server = StaticServer::start();
     let driver = Driver::start();
     let host = driver.session("setup-levels", 1024, 768).await;
@@ -16,6 +16,12 @@ async fn the_level_names_chosen_at_set_up_are_the_meetings() {
         .select_by_value("institution")
         .await
         .expect("choose 优秀 / 合格 / 基本合格 / 不合格");
+    // "约 10 %（第一书记）": ten percent, rounded to the nearest place.
+    wait_for(&host, "//select[@name='quota-preset']")
+        .await
+        .select_by_value("2")
+        .await
+        .expect("choose the first-secretary quota");
     click(&host, &button("保存会议")).await;
     wait_for(&host, "//*[@role='status' and contains(., '会议已保存')]").await;
     let record = host_state(&host).await;
@@ -27,6 +33,8 @@ async fn the_level_names_chosen_at_set_up_are_the_meetings() {
         .await
         .expect("the record");
     assert!(text.contains("\"level_names\":\"institution\""), "{text}");
+    assert!(text.contains("\"excellent_top_percent\":10"), "{text}");
+    assert!(text.contains("\"excellent_rounding\":\"nearest\""), "{text}");
 
     host.refresh().await.expect("reload");
     let chosen = wait_for(&host, "//select[@name='level-names']")
