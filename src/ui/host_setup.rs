@@ -12,10 +12,31 @@ use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
 use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
 use crate::domain::demo::demo_meeting;
-use crate::domain::level::{LevelNames, QUOTA_PRESETS, QuotaRounding};
+use crate::domain::level::{Level, LevelNames, QUOTA_PRESETS, QuotaRounding};
 use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, default_meeting_file};
 use crate::domain::record::counts::always_pooled;
 use crate::domain::table_text::{parse_roster, roster_text};
+
+/// A field's label in the screen's language; it may read the meeting being edited.
+type FieldLabel = std::sync::Arc<dyn Fn(crate::i18n::Locale) -> String + Send + Sync>;
+
+/// "Below this score: <level>", in the level names the edited meeting uses.
+fn level_label(working: RwSignal<MeetingFileV1>, level: Level) -> FieldLabel {
+    std::sync::Arc::new(move |locale| {
+        let names = working.with(|f| {
+            f.rules
+                .level_names
+                .as_deref()
+                .and_then(LevelNames::parse)
+                .unwrap_or_default()
+        });
+        let word = match locale {
+            crate::i18n::Locale::zh => names.name_zh(level),
+            crate::i18n::Locale::en => names.name_en(level),
+        };
+        td_string!(locale, host_setup.label_below_this_score, level = word).to_string()
+    })
+}
 
 /// The set-up step.
 #[component]
@@ -259,7 +280,8 @@ fn EditMeeting(
             </label>
         }
     };
-    let number_field = move |label: LocalText, name: String, get: Getter, set: Setter| {
+    // The label may read the working meeting (the level thresholds name the meeting's levels).
+    let number_field = move |label: FieldLabel, name: String, get: Getter, set: Setter| {
         let set = std::sync::Arc::new(set);
         view! {
             <label class="field field--number">
@@ -282,8 +304,8 @@ fn EditMeeting(
                 <fieldset class="group-fields">
                     <legend>{group.name.clone()}</legend>
                     {text_field_dyn(|l| td_string!(l, host_setup.label_group_name).to_string(), format!("group-name-{g}"), Box::new(move |f| f.groups[g].name.clone()), Box::new(move |f, v| f.groups[g].name = v))}
-                    {number_field(|l| td_string!(l, host_setup.label_weight).to_string(), format!("weight-{g}"), Box::new(move |f| f.groups[g].weight), Box::new(move |f, v| f.groups[g].weight = v))}
-                    {number_field(|l| td_string!(l, host_setup.label_expected_raters).to_string(), format!("expected-{g}"), Box::new(move |f| f.groups[g].expected), Box::new(move |f, v| f.groups[g].expected = v))}
+                    {number_field(std::sync::Arc::new(|l| td_string!(l, host_setup.label_weight).to_string()), format!("weight-{g}"), Box::new(move |f| f.groups[g].weight), Box::new(move |f, v| f.groups[g].weight = v))}
+                    {number_field(std::sync::Arc::new(|l| td_string!(l, host_setup.label_expected_raters).to_string()), format!("expected-{g}"), Box::new(move |f| f.groups[g].expected), Box::new(move |f, v| f.groups[g].expected = v))}
                     {move || working.with(|f| {
                         let (expected, minimum) = (f.groups[g].expected, f.min_breakdown_size);
                         always_pooled(expected, minimum).then(|| view! {
@@ -305,7 +327,7 @@ fn EditMeeting(
                 <fieldset class="group-fields">
                     <legend><Said text=msg!(host_setup.grade_n, n = k + 1) /></legend>
                     {text_field_dyn(|l| td_string!(l, host_setup.label_name).to_string(), format!("grade-name-{k}"), Box::new(move |f| f.grades[k].name.clone()), Box::new(move |f, v| f.grades[k].name = v))}
-                    {number_field(|l| td_string!(l, host_setup.label_points).to_string(), format!("grade-points-{k}"), Box::new(move |f| f.grades[k].points), Box::new(move |f, v| f.grades[k].points = v))}
+                    {number_field(std::sync::Arc::new(|l| td_string!(l, host_setup.label_points).to_string()), format!("grade-points-{k}"), Box::new(move |f| f.grades[k].points), Box::new(move |f, v| f.grades[k].points = v))}
                     <label class="choice">
                         <input type="checkbox" name=format!("grade-satisfied-{k}") prop:checked=move || working.with(|f| f.grades[k].satisfied)
                             on:change=move |ev| { let v = event_target_checked(&ev); working.update(|f| f.grades[k].satisfied = v); } />
@@ -455,10 +477,10 @@ fn EditMeeting(
                             <option value="custom">{t!(i18n, host_setup.quota_custom)}</option>
                         </select>
                     </label>
-                    {number_field(|l| td_string!(l, host_setup.label_excellent_at_most_this_of).to_string(), "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}
-                    {number_field(|l| td_string!(l, host_setup.label_excellent_minimum_score).to_string(), "excellent-min".to_owned(), Box::new(|f| f.rules.excellent_min), Box::new(|f, v| f.rules.excellent_min = v))}
-                    {number_field(|l| td_string!(l, host_setup.label_below_this_score_basic).to_string(), "basic-below".to_owned(), Box::new(|f| f.rules.basic_below), Box::new(|f, v| f.rules.basic_below = v))}
-                    {number_field(|l| td_string!(l, host_setup.label_below_this_score_unfit).to_string(), "unfit-below".to_owned(), Box::new(|f| f.rules.unfit_below), Box::new(|f, v| f.rules.unfit_below = v))}
+                    {number_field(std::sync::Arc::new(|l| td_string!(l, host_setup.label_excellent_at_most_this_of).to_string()), "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}
+                    {number_field(std::sync::Arc::new(|l| td_string!(l, host_setup.label_excellent_minimum_score).to_string()), "excellent-min".to_owned(), Box::new(|f| f.rules.excellent_min), Box::new(|f, v| f.rules.excellent_min = v))}
+                    {number_field(level_label(working, Level::Basic), "basic-below".to_owned(), Box::new(|f| f.rules.basic_below), Box::new(|f, v| f.rules.basic_below = v))}
+                    {number_field(level_label(working, Level::Unfit), "unfit-below".to_owned(), Box::new(|f| f.rules.unfit_below), Box::new(|f, v| f.rules.unfit_below = v))}
                 </fieldset>
                 {errors_for(MeetingField::Rules)}
                 {move || (!errors.with(Vec::is_empty)).then(|| view! {

@@ -16,6 +16,17 @@ async fn the_level_names_and_quota_chosen_at_set_up_are_the_meetings() {
         .select_by_value("institution")
         .await
         .expect("choose 优秀 / 合格 / 基本合格 / 不合格");
+    // The thresholds name the chosen levels.
+    wait_for(
+        &host,
+        "//label[.//input[@name='basic-below']]/span[contains(., '低于此分为基本合格')]",
+    )
+    .await;
+    wait_for(
+        &host,
+        "//label[.//input[@name='unfit-below']]/span[contains(., '低于此分为不合格')]",
+    )
+    .await;
     // "约 10 %（第一书记）": ten percent, rounded to the nearest place.
     wait_for(&host, "//select[@name='quota-preset']")
         .await
