@@ -64,6 +64,15 @@ impl Change {
         })
     }
 
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The JSON text this change stores; None for a removal.
+    pub fn text(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+
     /// `key` removed.
     pub fn delete(key: &str) -> Change {
         Change {

@@ -134,6 +134,27 @@ pub struct PinV1 {
     pub hash: String,
 }
 
+impl PinV1 {
+    /// The stored form of `pin` (checked for shape) with a random `salt`.
+    pub fn new(salt: &str, pin: &str) -> Result<PinV1, PinError> {
+        check_pin_shape(pin)?;
+        Ok(PinV1 {
+            salt: salt.to_owned(),
+            hash: pin_hash(salt, pin),
+        })
+    }
+
+    /// Whether `pin` is the one stored.
+    pub fn check(&self, pin: &str) -> Result<(), PinError> {
+        check_pin_shape(pin)?;
+        if pin_hash(&self.salt, pin) == self.hash {
+            Ok(())
+        } else {
+            Err(PinError::Wrong)
+        }
+    }
+}
+
 /// Everything the tablet keeps apart from the open ballot: stored on join, submit and hand-in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -358,7 +379,7 @@ pub fn apply_tap(draft: &mut BallotDraft, tap: Tap) {
     }
 }
 
-pub(crate) fn check_pin_shape(pin: &str) -> Result<(), PinError> {
+fn check_pin_shape(pin: &str) -> Result<(), PinError> {
     if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
@@ -366,7 +387,7 @@ pub(crate) fn check_pin_shape(pin: &str) -> Result<(), PinError> {
     }
 }
 
-pub(crate) fn pin_hash(salt: &str, pin: &str) -> String {
+fn pin_hash(salt: &str, pin: &str) -> String {
     sha256_hex(format!("pingyi-pin-v1\n{salt}\n{pin}").as_bytes())
 }
 
@@ -439,7 +460,7 @@ impl Kiosk {
         salt: &str,
         time: &str,
     ) -> Result<Kiosk, PinError> {
-        check_pin_shape(pin)?;
+        let pin = PinV1::new(salt, pin)?;
         let joined = TabletLogEntryV1 {
             time: time.to_owned(),
             event: TabletEvent::Joined {
@@ -454,10 +475,7 @@ impl Kiosk {
                 chain: ChainHead::default(),
                 held: Vec::new(),
                 confirmed: 0,
-                pin: PinV1 {
-                    salt: salt.to_owned(),
-                    hash: pin_hash(salt, pin),
-                },
+                pin,
                 log: vec![joined],
             },
             meeting,
@@ -605,12 +623,7 @@ impl Kiosk {
 
     /// Checks the staff PIN.
     pub fn check_pin(&self, pin: &str) -> Result<(), PinError> {
-        check_pin_shape(pin)?;
-        if pin_hash(&self.state.pin.salt, pin) == self.state.pin.hash {
-            Ok(())
-        } else {
-            Err(PinError::Wrong)
-        }
+        self.state.pin.check(pin)
     }
 
     /// How many seconds the hand-in screen stays locked at `time` after wrong PINs; None when

@@ -59,11 +59,14 @@ impl HostContext {
     /// failure the record on screen is put back to the stored one.
     fn persist(&self, changes: Result<Vec<Change>, StorageFailure>) {
         self.unsaved.update(|n| *n += 1);
-        // What this write stores, known now: the text the screen goes back to if a later
-        // write fails.
-        let text = self
-            .host
-            .with_untracked(|h| h.as_ref().and_then(|h| serde_json::to_string(h.state()).ok()));
+        // What this write stores for the record (nothing when it removes it): the text the
+        // screen goes back to if a later write fails. Serialized once, for the change itself.
+        let text = changes.as_ref().ok().and_then(|changes| {
+            changes
+                .iter()
+                .find(|c| c.key() == HOST_STATE_KEY)
+                .and_then(|c| c.text().map(str::to_owned))
+        });
         let ctx = self.clone();
         let done = move |result: Result<(), StorageFailure>| {
             ctx.unsaved.update(|n| *n = n.saturating_sub(1));

@@ -24,8 +24,7 @@ use super::transport::{pack, qr_chunks};
 use crate::domain::ballot::{Ballot, BallotDraft, Credential, IncompleteBallotError};
 use crate::domain::code::BallotCode;
 use crate::domain::kiosk::{
-    PIN_LOCK_SECONDS, PinError, StartError, TabletEvent, TabletLogEntryV1, Tap, apply_tap, check_pin_shape,
-    pin_hash, pin_locked_for,
+    PinError, PinV1, StartError, TabletEvent, TabletLogEntryV1, Tap, apply_tap, pin_locked_for,
 };
 use crate::domain::meeting::{CredentialMode, Meeting};
 use crate::domain::signing::{DeviceKey, fingerprint};
@@ -73,7 +72,7 @@ pub struct TabletStateV2 {
     pub confirmed: Vec<ConfirmedBatchV1>,
     pub chain: BatchChainHead,
     pub closed: bool,
-    pub pin: crate::domain::kiosk::PinV1,
+    pub pin: PinV1,
     pub log: Vec<TabletLogEntryV1>,
 }
 
@@ -112,6 +111,8 @@ pub enum HandInV2Error {
     Batch(#[from] MakeBatchError),
     #[error("{0}")]
     Seal(#[from] SealError),
+    #[error("平板保存的选票已损坏：{0} — a stored ballot on this tablet is damaged: {0}")]
+    Row(#[from] OpenHandInError),
     #[error("没有待交的选票 — there are no ballots to hand in")]
     Nothing,
     #[error("这台平板已交出最后一批 — this tablet already handed in its closing batch")]
@@ -150,7 +151,7 @@ impl TabletV2 {
         salt: &str,
         time: &str,
     ) -> Result<TabletV2, TabletV2Error> {
-        check_pin_shape(pin)?;
+        let pin = PinV1::new(salt, pin)?;
         let checked = join.check()?;
         let hello = HelloV1::sign(&checked.digest, &checked.session, key);
         let state = TabletStateV2 {
@@ -164,10 +165,7 @@ impl TabletV2 {
             confirmed: Vec::new(),
             chain: BatchChainHead::default(),
             closed: false,
-            pin: crate::domain::kiosk::PinV1 {
-                salt: salt.to_owned(),
-                hash: pin_hash(salt, pin),
-            },
+            pin,
             log: vec![TabletLogEntryV1 {
                 time: time.to_owned(),
                 event: TabletEvent::Joined {
@@ -294,12 +292,7 @@ impl TabletV2 {
         if let Some(seconds) = pin_locked_for(&self.state.log, time) {
             return Err(PinError::Locked { seconds });
         }
-        check_pin_shape(pin)?;
-        let outcome = if pin_hash(&self.state.pin.salt, pin) == self.state.pin.hash {
-            Ok(())
-        } else {
-            Err(PinError::Wrong)
-        };
+        let outcome = self.state.pin.check(pin);
         let event = match outcome {
             Ok(()) => TabletEvent::HandInOpened {
                 held: self.not_handed_in() as usize,
@@ -312,16 +305,7 @@ impl TabletV2 {
 
     /// Seconds the hand-in screen stays locked at `time`; None when a PIN may be tried.
     pub fn pin_locked_for(&self, time: &str) -> Option<i64> {
-        pin_locked_for(&self.state.log, time).map(|s| s.min(PIN_LOCK_SECONDS))
-    }
-
-    fn check_pin(&self, pin: &str) -> Result<(), PinError> {
-        check_pin_shape(pin)?;
-        if pin_hash(&self.state.pin.salt, pin) == self.state.pin.hash {
-            Ok(())
-        } else {
-            Err(PinError::Wrong)
-        }
+        pin_locked_for(&self.state.log, time)
     }
 
     /// Makes a batch of every pending row, signs it with the tablet key, seals it to the host
@@ -348,8 +332,7 @@ impl TabletV2 {
             .iter()
             .enumerate()
             .map(|(i, row)| ballot_of_row(&meeting, row, i + 1))
-            .collect::<Result<Vec<Ballot>, _>>()
-            .map_err(|_| HandInV2Error::Nothing)?;
+            .collect::<Result<Vec<Ballot>, _>>()?;
         let generators = Generators::for_meeting(&meeting);
         let round = RoundContext::new(&meeting, self.checked.session, &generators);
         let (hand_in, next) = make_hand_in(&round, key, &self.state.chain, &ballots, seed, closing)?;
@@ -407,7 +390,7 @@ impl TabletV2 {
     /// and the batch counts as handed in. Letters are compared the way the code alphabet
     /// reads them (case, spaces and dashes do not matter).
     pub fn confirm_batch(&mut self, pin: &str, typed: &str, time: &str) -> Result<u32, HandInV2Error> {
-        self.check_pin(pin)?;
+        self.state.pin.check(pin)?;
         let wanted = normalise(typed);
         let at = self
             .state
@@ -465,6 +448,7 @@ fn seal_envelope(
 mod tests {
     use super::*;
     use crate::domain::demo::small_meeting;
+    use crate::domain::kiosk::PIN_LOCK_SECONDS;
     use crate::domain::record::batch::open_wire;
     use crate::domain::record::seal::{TransportSecret, open_bytes};
     use crate::domain::record::transport::{ChunkProgress, QrReassembly, unpack};
