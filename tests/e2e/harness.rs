@@ -403,11 +403,57 @@ pub fn fake_camera(name: &str) -> (PathBuf, Vec<String>) {
     (camera, flags)
 }
 
+/// Width and height of the fake camera's frames.
+const CAMERA_W: usize = 640;
+const CAMERA_H: usize = 480;
+
+/// A PNG screenshot as the fake camera shows it: scaled to fit 440 px (nearest neighbour),
+/// centred on a white 640 × 480 frame, as luma.
+pub fn camera_luma(png_bytes: &[u8]) -> Vec<u8> {
+    let (w, h) = (CAMERA_W, CAMERA_H);
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let mut reader = decoder.read_info().expect("a PNG screenshot");
+    let mut buf = vec![0; reader.output_buffer_size().expect("PNG size")];
+    let info = reader.next_frame(&mut buf).expect("PNG pixels");
+    let channels = info.color_type.samples();
+    let (pw, ph) = (info.width as usize, info.height as usize);
+    let side = 440usize;
+    let scale = (pw.max(ph) as f64) / side as f64;
+    let (sw, sh) = ((pw as f64 / scale) as usize, (ph as f64 / scale) as usize);
+    let (ox, oy) = ((w - sw) / 2, (h - sh) / 2);
+    let mut luma = vec![255u8; w * h];
+    for y in 0..sh {
+        for x in 0..sw {
+            let (px, py) = (((x as f64) * scale) as usize, ((y as f64) * scale) as usize);
+            let i = (py.min(ph - 1) * pw + px.min(pw - 1)) * channels;
+            let v = if channels >= 3 {
+                ((u32::from(buf[i]) * 299 + u32::from(buf[i + 1]) * 587 + u32::from(buf[i + 2]) * 114) / 1000)
+                    as u8
+            } else {
+                buf[i]
+            };
+            luma[(oy + y) * w + ox + x] = v;
+        }
+    }
+    luma
+}
+
+/// Whether the scanner's decoder reads a QR code in the screenshot once the fake camera has
+/// scaled it: a shot taken mid-repaint or scaled unluckily is retaken rather than fed to the
+/// scanner, where it would never decode.
+pub fn decodes_on_camera(png_bytes: &[u8]) -> bool {
+    let rgba: Vec<u8> = camera_luma(png_bytes)
+        .into_iter()
+        .flat_map(|v| [v, v, v, 255])
+        .collect();
+    !pingyi::domain::qr_frame::decode_rgba(CAMERA_W, CAMERA_H, &rgba).is_empty()
+}
+
 /// Writes a YUV4MPEG2 file Chromium's fake camera plays in a loop: each PNG (a screenshot of a
 /// QR code) centred on a white 640 × 480 frame, shown for `frames_each` frames.
 pub fn write_fake_camera(path: &Path, pngs: &[Vec<u8>], frames_each: usize) {
-    const W: usize = 640;
-    const H: usize = 480;
+    const W: usize = CAMERA_W;
+    const H: usize = CAMERA_H;
     let mut out = format!("YUV4MPEG2 W{W} H{H} F10:1 Ip A1:1 C420jpeg\n").into_bytes();
     if pngs.is_empty() {
         out.extend_from_slice(b"FRAME\n");
@@ -415,31 +461,7 @@ pub fn write_fake_camera(path: &Path, pngs: &[Vec<u8>], frames_each: usize) {
         out.extend(std::iter::repeat_n(128u8, W * H / 2));
     }
     for png_bytes in pngs {
-        let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes.as_slice()));
-        let mut reader = decoder.read_info().expect("a PNG screenshot");
-        let mut buf = vec![0; reader.output_buffer_size().expect("PNG size")];
-        let info = reader.next_frame(&mut buf).expect("PNG pixels");
-        let channels = info.color_type.samples();
-        let (pw, ph) = (info.width as usize, info.height as usize);
-        // Scale to fit 440 px, nearest neighbour, centred.
-        let side = 440usize;
-        let scale = (pw.max(ph) as f64) / side as f64;
-        let (sw, sh) = ((pw as f64 / scale) as usize, (ph as f64 / scale) as usize);
-        let (ox, oy) = ((W - sw) / 2, (H - sh) / 2);
-        let mut luma = vec![255u8; W * H];
-        for y in 0..sh {
-            for x in 0..sw {
-                let (px, py) = (((x as f64) * scale) as usize, ((y as f64) * scale) as usize);
-                let i = (py.min(ph - 1) * pw + px.min(pw - 1)) * channels;
-                let v = if channels >= 3 {
-                    ((u32::from(buf[i]) * 299 + u32::from(buf[i + 1]) * 587 + u32::from(buf[i + 2]) * 114)
-                        / 1000) as u8
-                } else {
-                    buf[i]
-                };
-                luma[(oy + y) * W + ox + x] = v;
-            }
-        }
+        let luma = camera_luma(png_bytes);
         for _ in 0..frames_each {
             out.extend_from_slice(b"FRAME\n");
             out.extend_from_slice(&luma);

@@ -17,8 +17,8 @@ use pingyi::domain::tally::Tally;
 use serde_json::json;
 
 use super::harness::{
-    Driver, StaticServer, button, click, downloads_dir, fake_camera, heading, host_state, join_link,
-    open_tab, set_value, text_of, wait_for, wait_for_download, write_fake_camera,
+    Driver, StaticServer, button, click, decodes_on_camera, downloads_dir, fake_camera, heading, host_state,
+    join_link, open_tab, set_value, text_of, wait_for, wait_for_download, write_fake_camera,
 };
 
 /// What one rater does with one presenter.
@@ -249,7 +249,9 @@ async fn capture_qr_codes(tablet: &Client, expected: usize) -> Vec<Vec<u8>> {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or_else(|| panic!("caption {caption}"));
             assert!(caption.contains(&format!("/ {expected} 张")), "{caption}");
-            shots.entry(index).or_insert(shot);
+            if !shots.contains_key(&index) && decodes_on_camera(&shot) {
+                shots.insert(index, shot);
+            }
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
