@@ -231,16 +231,11 @@ impl ResultFileV1 {
 
     /// A result file of `payload`, signed by the host laptop's key.
     pub fn sign(payload: ResultPayloadV1, host: &DeviceKey) -> ResultFileV1 {
-        let value = host.sign(&canonical_bytes(&payload));
         ResultFileV1 {
             format: RESULT_FORMAT.to_owned(),
             version: RESULT_VERSION,
+            signature: sign_payload(&payload, host),
             payload,
-            signature: ResultSignatureV1 {
-                alg: "Ed25519".to_owned(),
-                public_key: host.public_key(),
-                value,
-            },
         }
     }
 
@@ -260,7 +255,7 @@ pub enum ReadResultError {
     #[error("不是评议结果文件（格式为 “{0}”）— not a Pingyi result file (format “{0}”)")]
     WrongFormat(String),
     #[error(
-        "结果文件版本 {0} 不受支持，本程序读取版本 {RESULT_VERSION} — result file version {0} is not supported; this build reads version {RESULT_VERSION}"
+        "结果文件版本 {0} 不受支持，本程序读取版本 1 和 2 — result file version {0} is not supported; this build reads versions 1 and 2"
     )]
     UnsupportedVersion(u64),
     #[error("结果文件结构有误：{0} — the result file is malformed: {0}")]
@@ -309,10 +304,10 @@ impl Verdict {
     }
 }
 
-/// Reads and verifies a result file: host signature, meeting (and draw), every ballot
-/// signature and chain, ballot codes, and the tally and reconciliation recomputed from the
-/// ballots. Never panics on any input.
-pub fn verify_result(text: &str) -> Result<Verdict, ReadResultError> {
+/// Reads a result file's envelope strictly — size, JSON, format, and `version` — and returns the
+/// text to parse into types (a byte-order mark dropped) with the canonical bytes of its
+/// payload exactly as it stands in the file (what the signature covers).
+pub fn read_envelope(text: &str, version: u64) -> Result<(&str, Vec<u8>), ReadResultError> {
     if text.len() > MAX_RESULT_BYTES {
         return Err(ReadResultError::TooLarge);
     }
@@ -324,13 +319,28 @@ pub fn verify_result(text: &str) -> Result<Verdict, ReadResultError> {
         return Err(ReadResultError::WrongFormat(format.to_owned()));
     }
     match value.get("version").and_then(|v| v.as_u64()) {
-        Some(1) => {}
+        Some(v) if v == version => {}
         Some(other) => return Err(ReadResultError::UnsupportedVersion(other)),
         None => return Err(ReadResultError::Malformed("version".into())),
     }
-    // The signature covers the payload exactly as it stands in the file, so canonicalize the
-    // untyped value before reading it into types.
     let payload_bytes = value.get("payload").map(canonical_bytes).unwrap_or_default();
+    Ok((text, payload_bytes))
+}
+
+/// The host's signature over the canonical bytes of a payload.
+pub fn sign_payload<T: Serialize>(payload: &T, host: &DeviceKey) -> ResultSignatureV1 {
+    ResultSignatureV1 {
+        alg: "Ed25519".to_owned(),
+        public_key: host.public_key(),
+        value: host.sign(&canonical_bytes(payload)),
+    }
+}
+
+/// Reads and verifies a result file: host signature, meeting (and draw), every ballot
+/// signature and chain, ballot codes, and the tally and reconciliation recomputed from the
+/// ballots. Never panics on any input.
+pub fn verify_result(text: &str) -> Result<Verdict, ReadResultError> {
+    let (text, payload_bytes) = read_envelope(text, u64::from(RESULT_VERSION))?;
     // Typed parsing from the text rather than the value: one deserializer less in the wasm.
     let file: ResultFileV1 =
         serde_json::from_str(text).map_err(|e| ReadResultError::Malformed(e.to_string()))?;

@@ -15,13 +15,20 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::batch::{HandInWireV1, OpenHandInError, OpenedBatch, RoundContext, open_wire};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::batch::{
+    BatchChainHead, HandInWireV1, MakeBatchError, OpenHandInError, OpenedBatch, RoundContext, make_hand_in,
+    open_wire,
+};
 use super::commit::Generators;
 use super::join::{CheckHelloError, HelloV1, SignedJoinV2};
 use super::prove::{Excluded, code_list, prove_round};
 use super::seal::{OpenSealError, TransportSecret, open_bytes};
 use super::transport::{UnpackError, unpack};
 use super::verify::RoundProofV1;
+use crate::domain::ballot::Ballot;
 use crate::domain::code::BallotCode;
 use crate::domain::meeting::{CredentialMode, Meeting};
 use crate::domain::signing::{DeviceKey, fingerprint};
@@ -35,6 +42,8 @@ pub enum ReceiveBatchError {
     Unpack(#[from] UnpackError),
     #[error("{0}")]
     Batch(#[from] OpenHandInError),
+    #[error("{0}")]
+    Make(#[from] MakeBatchError),
     #[error("交票中没有平板登记信息 — the hand-in carries no tablet hello")]
     NoHello,
     #[error("{0}")]
@@ -72,6 +81,28 @@ pub struct ReceivedBatchV1 {
     pub wire: HandInWireV1,
     /// The header digest, hex.
     pub digest: String,
+}
+
+/// The host's round as stored on the laptop.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostRoundStateV1 {
+    pub join: SignedJoinV2,
+    /// The X25519 transport secret, base64.
+    pub transport: String,
+    pub hellos: Vec<HelloV1>,
+    pub batches: Vec<ReceivedBatchV1>,
+}
+
+/// Why a stored round cannot be opened.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ReadRoundStateError {
+    #[error("会议记录中的入会信息无效 — the join in the meeting record is not valid")]
+    Join,
+    #[error("会议记录中的传输密钥已损坏 — the transport key in the meeting record is damaged")]
+    Transport,
+    #[error("会议记录中的一批选票已损坏 — a batch in the meeting record is damaged")]
+    Batch,
 }
 
 /// The host's record of a format-2 round. Not `Debug` or `Clone`: it holds the transport
@@ -175,6 +206,98 @@ impl HostRound {
             ballots,
             digest: people,
         })
+    }
+
+    /// Takes in the host's own batch: the paper ballots keyed in from slips, committed and
+    /// signed with the host key as any tablet's batch is, with a hello of the host key. It is
+    /// the host key's closing batch (`seed` is fresh random bytes); there is one per round.
+    pub fn take_paper_batch(
+        &mut self,
+        host: &DeviceKey,
+        ballots: &[Ballot],
+        seed: [u8; 32],
+    ) -> Result<BatchArrival, ReceiveBatchError> {
+        let key = host.public_key();
+        if key != self.join.host {
+            return Err(ReceiveBatchError::HelloOfAnotherTablet);
+        }
+        if self.batches.iter().any(|b| b.wire.tablet == key) {
+            return Err(ReceiveBatchError::Fork {
+                tablet: fingerprint(&key).unwrap_or_default(),
+                number: 1,
+            });
+        }
+        let (hand_in, _) = make_hand_in(
+            &self.round(),
+            host,
+            &BatchChainHead::default(),
+            ballots,
+            seed,
+            true,
+        )?;
+        let mut wire = hand_in.to_wire();
+        wire.hello = Some(HelloV1::sign(&self.digest, &self.session, host));
+        let opened = open_wire(&self.round(), &wire)?;
+        let digest = opened.checked.header.digest();
+        let people = opened.checked.header.digest_for_people();
+        if let Some(hello) = wire.hello.clone()
+            && !self.hellos.iter().any(|h| h.tablet == hello.tablet)
+        {
+            self.hellos.push(hello);
+        }
+        self.batches.push(ReceivedBatchV1 { wire, digest });
+        Ok(BatchArrival::Taken {
+            tablet: fingerprint(&key).unwrap_or_default(),
+            number: 1,
+            ballots: ballots.len(),
+            digest: people,
+        })
+    }
+
+    /// The stored form of the round: with the transport secret, so it stays on the laptop (a
+    /// backup of it is encrypted; docs/durability.md).
+    pub fn to_state(&self) -> HostRoundStateV1 {
+        HostRoundStateV1 {
+            join: self.join.clone(),
+            transport: BASE64.encode(self.transport.to_bytes()),
+            hellos: self.hellos.clone(),
+            batches: self.batches.clone(),
+        }
+    }
+
+    /// A stored round opened again: the join must check and name the transport secret's public
+    /// key, and every batch must open again as it did when it was taken in.
+    pub fn from_state(state: HostRoundStateV1) -> Result<HostRound, ReadRoundStateError> {
+        let checked = state.join.check().map_err(|_| ReadRoundStateError::Join)?;
+        let secret: [u8; 32] = BASE64
+            .decode(&state.transport)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(ReadRoundStateError::Transport)?;
+        let transport = TransportSecret::from_bytes(secret);
+        if transport.public_key() != checked.transport {
+            return Err(ReadRoundStateError::Transport);
+        }
+        let round = HostRound {
+            generators: Generators::for_meeting(&checked.meeting),
+            digest: checked.digest,
+            session: checked.session,
+            meeting: checked.meeting,
+            join: state.join,
+            transport,
+            hellos: state.hellos,
+            batches: state.batches,
+        };
+        let opened = round.opened();
+        if opened.len() != round.batches.len()
+            || opened
+                .iter()
+                .zip(&round.batches)
+                .any(|(o, b)| o.checked.header.digest() != b.digest)
+        {
+            return Err(ReadRoundStateError::Batch);
+        }
+        Ok(round)
     }
 
     /// Every received batch opened again (they were checked when taken in).

@@ -29,6 +29,8 @@ pub struct Minutes {
     /// The code-list digest as people read it (absent in open mode).
     pub code_list: Option<String>,
     pub tablets: Vec<WitnessedTablet>,
+    /// Paper ballots the host keyed in, as the witnesses counted them (0 when not written).
+    pub paper: u32,
 }
 
 /// Why a minutes file cannot be read.
@@ -91,6 +93,7 @@ impl Minutes {
             _ => return Err(ReadMinutesError::Header),
         }
         let (mut host, mut code_list, mut tablets) = (None, None, Vec::<WitnessedTablet>::new());
+        let mut paper = 0u32;
         for (number, line) in lines {
             let bad = || ReadMinutesError::Line {
                 line: number,
@@ -101,6 +104,7 @@ impl Minutes {
             match key.to_ascii_lowercase().as_str() {
                 "host" => host = Some(canonical_symbols(rest).ok_or_else(bad)?),
                 "code-list" => code_list = Some(canonical_symbols(rest).ok_or_else(bad)?),
+                "paper" => paper = rest.parse().map_err(|_| bad())?,
                 "tablet" => {
                     // The fingerprint may be written with spaces: the last two words are numbers.
                     let words: Vec<&str> = rest.split_whitespace().collect();
@@ -124,6 +128,7 @@ impl Minutes {
             host: host.ok_or(ReadMinutesError::NoHost)?,
             code_list,
             tablets,
+            paper,
         })
     }
 }
@@ -137,6 +142,10 @@ pub enum MinutesProblem {
     CodeList,
     #[error("见证人记录的平板 {0} 不在结果中 — tablet {0} of the minutes is not in the result")]
     TabletMissing(String),
+    #[error(
+        "见证人记录纸质选票 {witnessed} 张，结果中主持人录入 {published} 张 — the minutes say {witnessed} paper ballots, the result {published}"
+    )]
+    Paper { witnessed: u32, published: u32 },
     #[error("结果中的平板 {0} 不在见证人记录中 — tablet {0} of the result is not in the minutes")]
     TabletUnwitnessed(String),
     #[error(
@@ -159,6 +168,7 @@ impl MinutesProblem {
             MinutesProblem::TabletMissing(_) => "minutes_tablet_missing",
             MinutesProblem::TabletUnwitnessed(_) => "minutes_tablet_unwitnessed",
             MinutesProblem::TabletCounts { .. } => "minutes_tablet_counts",
+            MinutesProblem::Paper { .. } => "minutes_paper",
         }
     }
 }
@@ -176,9 +186,23 @@ pub fn check_minutes(minutes: &Minutes, host_key: &str, proof: &RoundProofV1) ->
     if minutes.code_list.is_some() && published != minutes.code_list {
         problems.push(MinutesProblem::CodeList);
     }
+    // The host's own batch holds the paper ballots; the witnesses count those apart.
+    let published: u32 = proof
+        .batches
+        .iter()
+        .filter(|b| b.tablet == host_key)
+        .map(|b| b.groups.iter().map(|g| g.returned).sum::<u32>())
+        .sum();
+    if published != minutes.paper {
+        problems.push(MinutesProblem::Paper {
+            witnessed: minutes.paper,
+            published,
+        });
+    }
     let tablets: Vec<(String, u32, u32)> = proof
         .hellos
         .iter()
+        .filter(|hello| hello.tablet != host_key)
         .map(|hello| {
             let mine = proof.batches.iter().filter(|b| b.tablet == hello.tablet);
             let (batches, returned) = mine.fold((0u32, 0u32), |(n, r), b| {

@@ -12,6 +12,7 @@
 //! | [`minutes`] | the witnesses' minutes file and its comparison with a round |
 //! | [`batch`] | batch headers: made by the tablet, opened by the host, chains checked |
 //! | [`prove`] | the host's count tables and round proof from opened hand-ins |
+//! | [`result`] | the signed result file, version 2: join, proof, tally, reconciliation, audit; its check |
 //! | [`score`] | the tally (scores, ranks, levels) from published count tables alone |
 //! | [`seal`] | X25519 + ChaCha20-Poly1305 envelopes to the host's transport key |
 //! | [`transport`] | a sealed hand-in packed and cut into QR texts, and put together again |
@@ -28,6 +29,7 @@ pub mod host;
 pub mod join;
 pub mod minutes;
 pub mod prove;
+pub mod result;
 pub mod score;
 pub mod seal;
 pub mod tablet;
