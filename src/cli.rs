@@ -16,6 +16,7 @@ use crate::domain::record::batch::RoundContext;
 use crate::domain::record::commit::Generators;
 use crate::domain::record::join::SignedJoinV2;
 use crate::domain::record::minutes::{Minutes, check_minutes};
+use crate::domain::record::result::{ReconciliationV2, verify_result_v2};
 use crate::domain::record::score::tally_cells;
 use crate::domain::record::verify::{RoundProofV1, verify_round};
 use crate::domain::report::cell_ranking_rows;
@@ -32,10 +33,15 @@ USAGE:
       Reproduce an RFC 3797 draw: NAMES.txt has one name per line (UTF-8), numbered from 1.
   pingyi tally MEETING.json BALLOTS.json [BALLOTS.json …] [--json]
       Recompute the tally of a meeting from ballot files and print the ranking.
-  pingyi verify RESULT.json [--json]
-      Check a signed result file: host signature, meeting and draw, every ballot signature
-      and tablet chain, ballot codes, and the tally recomputed from the ballots; prints the
-      ranking recomputed from the ballots.
+  pingyi verify RESULT.json [--minutes MINUTES.txt] [--json]
+      Check a signed result file. Version 2 (counts, not ballots; docs/result-format.md): the
+      host signature by the key of the signed join, every tablet hello and batch signature,
+      the batch chains, the code list, every published count against the tablets'
+      commitments, the tally and reconciliation recomputed from the counts, the validity of
+      the round and the audit log; --minutes also compares what witnesses wrote in the hall.
+      Version 1 (files of earlier builds, which publish ballots): host signature, meeting and
+      draw, every ballot signature and tablet chain, ballot codes, and the tally recomputed
+      from the ballots. Prints the recomputed ranking.
   pingyi verify-round ROUND.json [--minutes MINUTES.txt] [--json]
       Check a record-format-2 round (docs/record-format.md; a file with \"join\" and \"proof\",
       e.g. docs/examples/record-round.json): the host-signed join, every tablet hello and
@@ -67,6 +73,7 @@ pub enum Command {
     },
     Verify {
         result: String,
+        minutes: Option<String>,
         json: bool,
     },
     VerifyRound {
@@ -132,14 +139,12 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                 json,
             })
         }
-        "verify" => match rest.iter().filter(|a| *a != "--json").collect::<Vec<_>>()[..] {
-            [result] if !result.starts_with("--") => Ok(Command::Verify {
-                result: result.clone(),
-                json,
-            }),
-            _ => Err(usage("verify needs exactly one result file")),
-        },
-        "verify-round" => {
+        "verify" | "verify-round" => {
+            let what = if command == "verify" {
+                "verify needs exactly one result file"
+            } else {
+                "verify-round needs exactly one round file"
+            };
             let (mut round, mut minutes) = (None, None);
             let mut iter = rest.iter().filter(|a| *a != "--json");
             while let Some(arg) = iter.next() {
@@ -153,13 +158,22 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                     }
                     flag if flag.starts_with("--") => return Err(usage(&format!("unknown option {flag}"))),
                     file if round.is_none() => round = Some(file.to_owned()),
-                    _ => return Err(usage("verify-round needs exactly one round file")),
+                    _ => return Err(usage(what)),
                 }
             }
-            Ok(Command::VerifyRound {
-                round: round.ok_or_else(|| usage("verify-round needs exactly one round file"))?,
-                minutes,
-                json,
+            let file = round.ok_or_else(|| usage(what))?;
+            Ok(if command == "verify" {
+                Command::Verify {
+                    result: file,
+                    minutes,
+                    json,
+                }
+            } else {
+                Command::VerifyRound {
+                    round: file,
+                    minutes,
+                    json,
+                }
             })
         }
         other => Err(usage(&format!("unknown command “{other}”"))),
@@ -306,8 +320,19 @@ pub fn run(command: Command, reader: Reader<'_>) -> Result<String, CliError> {
             }
             Ok(out)
         }
-        Command::Verify { result, json } => {
+        Command::Verify {
+            result,
+            minutes,
+            json,
+        } => {
             let text = read(reader, &result)?;
+            let minutes = match minutes {
+                Some(path) => Some((read(reader, &path)?, path)),
+                None => None,
+            };
+            if result_version(&text) == Some(2) || minutes.is_some() {
+                return verify_result_file_v2(&text, &result, minutes, json);
+            }
             let verdict = verify_result(&text).map_err(|error| {
                 if json {
                     let unreadable = serde_json::json!({"holds": false, "unreadable": error.to_string()});
@@ -417,7 +442,7 @@ struct RoundFileView {
 
 #[derive(Serialize)]
 struct RoundProblemJson {
-    id: &'static str,
+    id: String,
     message: String,
 }
 
@@ -478,7 +503,7 @@ fn verify_round_file(
     let mut problems: Vec<RoundProblemJson> = verify_round(&round, &file.proof)
         .iter()
         .map(|p| RoundProblemJson {
-            id: p.id(),
+            id: p.id().to_owned(),
             message: p.to_string(),
         })
         .collect();
@@ -487,7 +512,7 @@ fn verify_round_file(
             check_minutes(minutes, &file.join.host, &file.proof)
                 .iter()
                 .map(|p| RoundProblemJson {
-                    id: p.id(),
+                    id: p.id().to_owned(),
                     message: p.to_string(),
                 }),
         );
@@ -535,6 +560,145 @@ fn verify_round_file(
         checked.meeting.rules().names,
         verdict.ranking,
     ));
+    out.push_str("\n验证通过 — verification PASSED\n");
+    Ok(out)
+}
+
+/// The version a result file says it is, when it says one.
+fn result_version(text: &str) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        version: u64,
+    }
+    serde_json::from_str::<Version>(text.trim_start_matches('\u{feff}'))
+        .ok()
+        .map(|v| v.version)
+}
+
+/// `pingyi verify --json` on a version-2 file: pass, fail or unreadable, always this shape.
+#[derive(Serialize)]
+struct ResultVerdictV2Json {
+    holds: bool,
+    version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unreadable: Option<String>,
+    meeting_title: String,
+    host_fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code_list: Option<String>,
+    tablets: usize,
+    batches: usize,
+    problems: Vec<RoundProblemJson>,
+    /// Recomputed from the published counts, empty when the proof does not hold.
+    ranking: Vec<RankingRowV1>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reconciliation: Option<ReconciliationV2>,
+}
+
+fn verify_result_file_v2(
+    text: &str,
+    path: &str,
+    minutes: Option<(String, String)>,
+    json: bool,
+) -> Result<String, CliError> {
+    let unreadable = |message: String| {
+        if json {
+            CliError::JsonVerdict {
+                json: to_json_line(&ResultVerdictV2Json {
+                    holds: false,
+                    version: 2,
+                    unreadable: Some(message),
+                    meeting_title: String::new(),
+                    host_fingerprint: String::new(),
+                    code_list: None,
+                    tablets: 0,
+                    batches: 0,
+                    problems: Vec::new(),
+                    ranking: Vec::new(),
+                    reconciliation: None,
+                }),
+                code: 2,
+            }
+        } else {
+            CliError::NotRoundFile {
+                path: path.to_owned(),
+                detail: message,
+            }
+        }
+    };
+    let minutes = match minutes {
+        Some((text, minutes_path)) => {
+            Some(Minutes::parse(&text).map_err(|e| unreadable(format!("{minutes_path}: {e}")))?)
+        }
+        None => None,
+    };
+    let verdict = verify_result_v2(text, minutes.as_ref()).map_err(|e| unreadable(e.to_string()))?;
+    let holds = verdict.holds();
+    let report = ResultVerdictV2Json {
+        holds,
+        version: 2,
+        unreadable: None,
+        meeting_title: verdict.meeting_title.clone(),
+        host_fingerprint: verdict.host_fingerprint.clone(),
+        code_list: verdict.code_list.clone(),
+        tablets: verdict.tablets,
+        batches: verdict.batches,
+        problems: verdict
+            .problems
+            .iter()
+            .map(|p| RoundProblemJson {
+                id: p.id(),
+                message: p.to_string(),
+            })
+            .collect(),
+        ranking: verdict.ranking.clone(),
+        reconciliation: verdict.reconciliation.clone(),
+    };
+    if json {
+        let text = to_json_line(&report);
+        return if holds {
+            Ok(text)
+        } else {
+            Err(CliError::JsonVerdict { json: text, code: 1 })
+        };
+    }
+    let mut out = format!(
+        "{}\n结果文件版本 2（公布票数，不公布选票）— result file version 2 (counts published, never ballots)\n主持人电脑公钥指纹 host key fingerprint: {}\n",
+        report.meeting_title, report.host_fingerprint
+    );
+    if let Some(code_list) = &report.code_list {
+        out.push_str(&format!("选票码清单摘要 code-list digest: {code_list}\n"));
+    }
+    out.push_str(&format!(
+        "平板 tablets: {}, 交票批次 batches: {}\n\n",
+        report.tablets, report.batches
+    ));
+    if let Some(rec) = &report.reconciliation {
+        out.push_str("清点 reconciliation (应到 expected / 实到 present / 发码 codes / 交回 handed in / 剔除 excluded / 计入 counted)\n");
+        for g in &rec.groups {
+            let opt = |v: Option<u32>| v.map_or("-".to_owned(), |n| n.to_string());
+            out.push_str(&format!(
+                "  {}: {} / {} / {} / {} / {} / {}\n",
+                g.group,
+                g.expected,
+                opt(g.present),
+                opt(g.codes_issued),
+                g.handed_in,
+                g.excluded,
+                g.counted
+            ));
+        }
+        out.push('\n');
+    }
+    for problem in &report.problems {
+        out.push_str(&format!("[未通过 FAIL] {}: {}\n", problem.id, problem.message));
+    }
+    if !holds {
+        return Err(CliError::VerificationFailed { report: out });
+    }
+    out.push_str("[通过 PASS] 主持人签名、平板签名、批次链、选票码清单、每个公布的票数、计票、清点与审计记录均已核对 — host and tablet signatures, batch chains, code list, every published count, the tally, the reconciliation and the audit log all check\n");
+    out.push_str("\n按公布的票数重新计票的名次 — ranking recomputed from the published counts\n");
+    out.push_str(&rows_table(&verdict.grades, verdict.level_names, verdict.ranking));
     out.push_str("\n验证通过 — verification PASSED\n");
     Ok(out)
 }

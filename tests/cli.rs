@@ -265,3 +265,92 @@ fn verify_round_compares_the_witnesses_minutes() {
     ));
     assert_eq!((code, ids), (1, vec!["minutes_host".to_owned()]));
 }
+
+/// `pingyi verify` on the version-2 worked example (docs/result-format.md): passes, prints the
+/// reconciliation and ranking; a re-signed file with a moved grade fails by its id, in text and
+/// JSON; the witnesses' minutes are compared; a version-1 file still goes the version-1 way.
+#[test]
+fn verify_checks_a_version_2_result_file_and_its_minutes() {
+    use pingyi::domain::record::result::ResultFileV2;
+    use pingyi::domain::signing::{DeviceKey, fingerprint};
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples/result-v2.json");
+    let (code, text, _) = pingyi(&["verify", example]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("verification PASSED") && text.contains("version 2"));
+    assert!(text.contains("assessors: 5 / 4 / 4 / 4 / 1 / 3"), "{text}");
+    let (code, stdout, _) = pingyi(&["verify", example, "--json"]);
+    assert_eq!(code, 0);
+    let verdict: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (verdict["holds"].clone(), verdict["version"].clone()),
+        (true.into(), 2.into())
+    );
+    assert_eq!(verdict["ranking"].as_array().unwrap().len(), 4);
+
+    let dir = scratch("verify-v2");
+    let mut file: ResultFileV2 = serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let cell = &mut file.payload.proof.counts.presenters[0].cells[0].counts[0];
+    let from = cell.iter().position(|&n| n > 0).unwrap();
+    cell[from] -= 1;
+    cell[(from + 1) % 4] += 1;
+    // The demo host key of the example (tests/result_v2.rs) re-signs the bent payload.
+    let bent = ResultFileV2::sign(file.payload.clone(), &DeviceKey::from_seed([0x48; 32]));
+    let tampered = dir.join("bent.json");
+    std::fs::write(&tampered, bent.to_json()).unwrap();
+    let (code, stdout, _) = pingyi(&["verify", tampered.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    let verdict: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let ids: Vec<&str> = verdict["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"cell_mismatch"), "{ids:?}");
+    assert!(!ids.contains(&"signature"), "re-signed: {ids:?}");
+    let (code, _, stderr) = pingyi(&["verify", tampered.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("cell_mismatch") && stderr.contains("verification FAILED"));
+
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let host = fingerprint(doc["payload"]["join"]["host"].as_str().unwrap()).unwrap();
+    let tablet =
+        |i: usize| fingerprint(doc["payload"]["proof"]["hellos"][i]["tablet"].as_str().unwrap()).unwrap();
+    let minutes = dir.join("minutes.txt");
+    std::fs::write(
+        &minutes,
+        format!(
+            "pingyi-minutes 1\nhost {host}\ntablet {} 2 4\ntablet {} 1 3\npaper 1\n",
+            tablet(0),
+            tablet(1)
+        ),
+    )
+    .unwrap();
+    let (code, text, _) = pingyi(&["verify", example, "--minutes", minutes.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    std::fs::write(
+        &minutes,
+        format!(
+            "pingyi-minutes 1\nhost {host}\ntablet {} 2 4\ntablet {} 1 3\n",
+            tablet(0),
+            tablet(1)
+        ),
+    )
+    .unwrap();
+    let (code, stdout, _) = pingyi(&[
+        "verify",
+        example,
+        "--minutes",
+        minutes.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("minutes_paper"),
+        "the paper ballot was not witnessed: {stdout}"
+    );
+
+    let v1 = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples/result.json");
+    let (code, text, _) = pingyi(&["verify", v1]);
+    assert_eq!(code, 0, "{text}");
+}
