@@ -321,6 +321,11 @@ pub fn load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, StorageFailure>
     })
 }
 
+/// The stored text of `key`, as written.
+pub fn load_text(key: &str) -> Option<String> {
+    STORE.with_borrow(|s| s.committed.get(key).cloned())
+}
+
 /// Whether the store holds `key`.
 pub fn contains(key: &str) -> bool {
     STORE.with_borrow(|s| s.committed.contains_key(key))

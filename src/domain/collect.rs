@@ -1,38 +1,48 @@
-//! The host's meeting record: the meeting, its draw, the codes issued, every ballot that
-//! arrived with its source and status, and the audit log of the host's decisions.
+//! The host's meeting record on record format 2: the meeting, its draw, the codes issued, the
+//! round the tablets joined (signed join, sealed batches taken in), the paper ballots keyed in,
+//! the proof fixed at closing, and the audit log of the host's decisions — with no entry per
+//! ballot (docs/record-format.md, docs/result-format.md).
 //!
-//! [`HostStateV1`] is the stored form (written to the laptop's storage after every action and
-//! exported as a backup); [`HostMeeting`] is the checked value the host screens work with.
-//! Every arrival goes through [`HostMeeting::receive`], which decides accepted / duplicate /
-//! conflict / rejected by the rules in `docs/architecture.md` ("Collecting ballots").
+//! [`HostStateV2`] is the stored form (written after every action, exported as a backup);
+//! [`HostMeeting`] is the checked value the host screens work with. A sealed hand-in goes
+//! through [`HostMeeting::receive_hand_in`]; the round is proven once, at
+//! [`HostMeeting::close_voting`]; the first result export erases the ballots' rows, keeping
+//! only the published proof.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::ballot::{Ballot, BallotFileV1, BallotV1, Credential, ParseBallotError};
+use super::ballot::Ballot;
 use super::code::{BallotCode, IssueCodesError, MeetingSecret, issue_codes};
 use super::draw::DrawRecord;
 use super::level::{Level, LevelOverride, LevelOverrideV1, OverrideLevelError, final_levels};
 use super::meeting::{CredentialMode, Meeting, MeetingFileV1, ParseMeetingError};
-use super::reconcile::Reconciliation;
-use super::report::{RankingRowV1, ranking_rows};
-use super::result_file::{AuditEntryV1, BuildResultError, RejectedBallotV1, ResultFileV1, ResultInput};
-use super::signed_ballot::{ChainHead, ChainProblem, SignedBallotV1, check_chains};
-use super::signing::DeviceKey;
-use super::tally::Tally;
+use super::record::batch::{BatchHeaderV1, RowV1, ballot_of_row, row_of};
+use super::record::commit::{code_list_digest, meeting_digest};
+use super::record::counts::plain_count_tables;
+use super::record::group::hex;
+use super::record::host::{BatchArrival, HostRound, HostRoundStateV1, ReceiveBatchError};
+use super::record::join::SignedJoinV2;
+use super::record::minutes::code_list_for_people;
+use super::record::result::{
+    AuditEntryV2, BuildResultV2Error, ReconciliationV2, ResultFileV2, ResultInputV2, reconcile_returns,
+    reconcile_v2,
+};
+use super::record::score::{CellTally, tally_cells};
+use super::record::verify::RoundProofV1;
+use super::report::{RankingRowV1, cell_ranking_rows};
+use super::signing::{DeviceKey, fingerprint};
 
 /// Format id of the host's stored meeting record.
 pub const HOST_STATE_FORMAT: &str = "pingyi-host-state";
-/// The host record version this build writes and reads.
-pub const HOST_STATE_VERSION: u32 = 1;
-/// Most ballots for this meeting one record holds (accepted, in conflict or set aside).
-pub const MAX_RECEIVED: usize = 5000;
-/// Rejected arrivals kept whole in the record, for the host to look into. Beyond these a
-/// rejected arrival is only counted (by reason), so a file of junk — no key needed to make
-/// one — can never use up the room for real ballots.
-pub const REJECTED_KEPT: usize = 200;
+/// The host record version this build writes and reads (version 1 held signed ballots).
+pub const HOST_STATE_VERSION: u32 = 2;
+/// Most batches one record takes in.
+pub const MAX_BATCHES: usize = 2000;
+/// Most paper ballots the host keys in.
+pub const MAX_PAPER: usize = 2000;
 
 /// Where the meeting stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,16 +56,14 @@ pub enum Phase {
     Closed,
 }
 
-/// How a ballot reached the host.
+/// How a hand-in reached the host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
-    /// Scanned from a tablet's hand-in QR code.
+    /// Scanned from a tablet's hand-in QR codes.
     Qr,
-    /// Imported from a tablet's ballot file.
+    /// Imported from a tablet's hand-in file.
     File,
-    /// Keyed in by the host from a paper ballot.
-    Paper,
 }
 
 impl Source {
@@ -63,209 +71,14 @@ impl Source {
         match self {
             Source::Qr => "qr",
             Source::File => "file",
-            Source::Paper => "paper",
-        }
-    }
-}
-
-/// Why a ballot was not counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RejectReason {
-    BadSignature,
-    WrongMeeting,
-    /// The ballot does not fit the meeting (presenter count, marks, group).
-    Malformed,
-    /// The code was not issued for this meeting.
-    UnknownCode,
-    /// Voting was not open when it arrived.
-    NotOpen,
-    /// Set aside by the host when a conflict was decided.
-    ConflictSetAside,
-}
-
-impl RejectReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectReason::BadSignature => "bad_signature",
-            RejectReason::WrongMeeting => "wrong_meeting",
-            RejectReason::Malformed => "malformed",
-            RejectReason::UnknownCode => "unknown_code",
-            RejectReason::NotOpen => "not_open",
-            RejectReason::ConflictSetAside => "conflict_set_aside",
-        }
-    }
-
-    /// The reason in words, Chinese first.
-    pub fn words(self) -> &'static str {
-        match self {
-            RejectReason::BadSignature => "签名无效 — bad signature",
-            RejectReason::WrongMeeting => "不是本次会议的选票 — ballot of another meeting",
-            RejectReason::Malformed => "选票内容不符合会议 — ballot does not fit the meeting",
-            RejectReason::UnknownCode => "选票码未发放 — code was not issued",
-            RejectReason::NotOpen => "投票未开放或已结束 — voting was not open",
-            RejectReason::ConflictSetAside => "冲突裁定后未采用 — set aside when a conflict was decided",
-        }
-    }
-}
-
-/// A received ballot's standing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "status", content = "reason")]
-pub enum Status {
-    Accepted,
-    /// Same code (or same tablet and number) as another ballot with different content: held
-    /// back until the host decides.
-    Conflict,
-    Rejected(RejectReason),
-}
-
-/// One ballot as it arrived, with where it came from and what became of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReceivedV1 {
-    pub ballot: SignedBallotV1,
-    /// SHA-256 of the ballot's signed bytes (its chain link), computed once on arrival: the
-    /// duplicate check compares these instead of re-hashing every ballot held.
-    pub hash: String,
-    /// The ballot tracker, computed once on arrival.
-    pub tracker: String,
-    pub source: Source,
-    pub time: String,
-    #[serde(flatten)]
-    pub status: Status,
-    /// The reason in words when the ballot does not fit the meeting.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub detail: String,
-}
-
-/// Everything in the audit log. Closed on purpose: each event the host can cause has a name
-/// here, so the log reads the same in every result file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    MeetingCreated {
-        title: String,
-    },
-    MeetingEdited,
-    DrawRecorded {
-        key: String,
-        picks: usize,
-    },
-    DrawReplaced {
-        old_key: String,
-        new_key: String,
-    },
-    VotingOpened,
-    CodesIssued {
-        group: String,
-        total: u32,
-    },
-    BallotAccepted {
-        tracker: String,
-        source: Source,
-    },
-    BallotConflict {
-        tracker: String,
-        key: String,
-    },
-    BallotRejected {
-        tracker: String,
-        reason: RejectReason,
-    },
-    PaperBallot {
-        tracker: String,
-    },
-    ConflictResolved {
-        key: String,
-        kept: Option<String>,
-        reason: String,
-    },
-    VotingClosed,
-    LevelOverridden {
-        presenter: String,
-        from: String,
-        to: String,
-        reason: String,
-    },
-    NoteEdited {
-        presenter: String,
-    },
-    ResultExported {
-        accepted: usize,
-    },
-    BackupExported,
-    /// A ballot file refused whole: most of its ballots name another meeting.
-    FileRefused {
-        ballots: usize,
-        foreign: usize,
-    },
-    /// Rejected arrivals beyond the kept sample, only counted.
-    RejectedCounted {
-        count: usize,
-    },
-}
-
-impl Event {
-    pub fn id(&self) -> &'static str {
-        match self {
-            Event::MeetingCreated { .. } => "meeting_created",
-            Event::MeetingEdited => "meeting_edited",
-            Event::DrawRecorded { .. } => "draw_recorded",
-            Event::DrawReplaced { .. } => "draw_replaced",
-            Event::VotingOpened => "voting_opened",
-            Event::CodesIssued { .. } => "codes_issued",
-            Event::BallotAccepted { .. } => "ballot_accepted",
-            Event::BallotConflict { .. } => "ballot_conflict",
-            Event::BallotRejected { .. } => "ballot_rejected",
-            Event::PaperBallot { .. } => "paper_ballot",
-            Event::ConflictResolved { .. } => "conflict_resolved",
-            Event::VotingClosed => "voting_closed",
-            Event::LevelOverridden { .. } => "level_overridden",
-            Event::NoteEdited { .. } => "note_edited",
-            Event::ResultExported { .. } => "result_exported",
-            Event::BackupExported => "backup_exported",
-            Event::FileRefused { .. } => "file_refused",
-            Event::RejectedCounted { .. } => "rejected_counted",
-        }
-    }
-
-    pub fn detail(&self) -> String {
-        match self {
-            Event::MeetingCreated { title } => title.clone(),
-            Event::MeetingEdited | Event::VotingOpened | Event::VotingClosed | Event::BackupExported => {
-                String::new()
-            }
-            Event::DrawRecorded { key, picks } => format!("{picks} picks; key {key}"),
-            Event::DrawReplaced { old_key, new_key } => format!("sources changed: {old_key} → {new_key}"),
-            Event::CodesIssued { group, total } => format!("{group}: {total} codes in all"),
-            Event::BallotAccepted { tracker, source } => format!("{tracker} ({})", source.as_str()),
-            Event::BallotConflict { tracker, key } => format!("{tracker} conflicts on {key}"),
-            Event::BallotRejected { tracker, reason } => format!("{tracker}: {}", reason.as_str()),
-            Event::PaperBallot { tracker } => format!("{tracker} keyed in from paper"),
-            Event::ConflictResolved { key, kept, reason } => match kept {
-                Some(tracker) => format!("{key}: kept {tracker}; {reason}"),
-                None => format!("{key}: kept none; {reason}"),
-            },
-            Event::LevelOverridden {
-                presenter,
-                from,
-                to,
-                reason,
-            } => format!("{presenter}: {from} → {to}; {reason}"),
-            Event::NoteEdited { presenter } => presenter.clone(),
-            Event::ResultExported { accepted } => format!("{accepted} accepted ballots"),
-            Event::FileRefused { ballots, foreign } => {
-                format!("{foreign} of {ballots} ballots name another meeting; nothing taken in")
-            }
-            Event::RejectedCounted { count } => format!("{count} more rejected ballots, counted, not kept"),
         }
     }
 }
 
 /// The host's meeting record as stored and backed up.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct HostStateV1 {
+pub struct HostStateV2 {
     pub format: String,
     pub version: u32,
     pub meeting: MeetingFileV1,
@@ -275,10 +88,23 @@ pub struct HostStateV1 {
     pub phase: Phase,
     /// Codes issued so far per group, in meeting order.
     pub codes_issued: Vec<u32>,
-    pub received: Vec<ReceivedV1>,
-    /// The chain of paper ballots the host keys in and signs.
-    pub paper_chain: ChainHead,
-    pub audit: Vec<AuditEntryV1>,
+    /// The signed join of the round, from the moment voting opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join: Option<SignedJoinV2>,
+    /// The round with its transport secret and the batches taken in; gone once erased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<HostRoundStateV1>,
+    /// Paper ballots keyed in, sorted by content, until they become the host's batch at
+    /// closing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paper: Vec<RowV1>,
+    /// The proof fixed at closing: what every figure is computed from afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<RoundProofV1>,
+    /// 实到 per group, as the host counted them at closing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present: Option<Vec<u32>>,
+    pub audit: Vec<AuditEntryV2>,
     /// The host's note per presenter (提问式点评), by presenter id.
     #[serde(default)]
     pub notes: HashMap<String, String>,
@@ -288,9 +114,12 @@ pub struct HostStateV1 {
     /// Levels the host set instead of the computed ones, in the order they were set.
     #[serde(default)]
     pub overrides: Vec<LevelOverrideV1>,
-    /// Rejected arrivals beyond the [`REJECTED_KEPT`] kept whole, counted by reason id.
+    /// Hand-ins not taken in, counted by reason id (nothing of them is kept).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub rejected_counted: BTreeMap<String, u32>,
+    pub refused: BTreeMap<String, u32>,
+    /// True once the rows were erased after the result was exported.
+    #[serde(default)]
+    pub erased: bool,
 }
 
 /// Why a stored host record cannot be opened.
@@ -298,6 +127,10 @@ pub struct HostStateV1 {
 pub enum ReadHostStateError {
     #[error("这不是评议会议记录（格式 “{0}”）— this is not a Pingyi meeting record (format “{0}”)")]
     WrongFormat(String),
+    #[error(
+        "这份会议记录由旧版本建立（记录格式 1，公布每张选票），本版本不再打开：请用原版本导出结果 — this meeting record was made by an earlier build (record format 1, which publishes ballots); this build does not open it: export its result with the build that made it"
+    )]
+    Version1,
     #[error(
         "会议记录版本 {0} 不受支持，请使用更新的版本 — meeting record version {0} is not supported by this build"
     )]
@@ -308,8 +141,8 @@ pub enum ReadHostStateError {
     Secret,
     #[error("会议记录的选票码数量与类别数不符 — the record's code counts do not match its groups")]
     Codes,
-    #[error("会议记录中的选票已损坏 — a ballot in the meeting record is damaged")]
-    Received,
+    #[error("会议记录中的选票已损坏：{0} — the ballots in the meeting record are damaged: {0}")]
+    Round(String),
 }
 
 /// What the host tried that the meeting's phase or state does not allow.
@@ -319,103 +152,70 @@ pub enum HostError {
     Locked,
     #[error("投票尚未开放 — voting is not open")]
     NotOpen,
-    #[error("还有 {0} 组冲突选票未裁定 — {0} conflict(s) still wait for the host's decision")]
-    ConflictsPending(usize),
     #[error("{0}")]
     Codes(#[from] IssueCodesError),
     #[error("选票码只能增加，已发放 {0} 个 — codes can only be added; {0} are already issued")]
     CodesShrink(u32),
-    #[error("没有这组冲突选票 — there is no such conflict")]
-    NoSuchConflict,
-    #[error("请写明裁定理由 — write down the reason for the decision")]
-    ReasonRequired,
-    #[error("会议记录已满（{MAX_RECEIVED} 张选票）— the meeting record is full ({MAX_RECEIVED} ballots)")]
+    #[error("没有这个评议人员类别 — there is no such rater group")]
+    NoSuchGroup,
+    #[error("会议记录已满 — the meeting record is full")]
     Full,
-    #[error(
-        "文件中 {foreign} / {ballots} 张选票属于其他会议，整份文件未收入：请核对是否拿错了文件 — {foreign} of the file's {ballots} ballots belong to another meeting; nothing in it was taken in: check it is the right file"
-    )]
-    FileNotForThisMeeting { ballots: usize, foreign: usize },
     #[error("{0}")]
-    Result(#[from] BuildResultError),
+    HandIn(#[from] ReceiveBatchError),
+    #[error("选票码 {0} 不是本次会议发放的 — code {0} was not issued for this meeting")]
+    UnknownCode(String),
+    #[error("选票码 {0} 已经投过票 — code {0} has already been used")]
+    CodeUsed(String),
+    #[error(
+        "以下平板尚未交出最后一批：{0}。请在各平板上“交最后一批”后再结束投票 — these tablets have not handed in their closing batch: {0}. Hand in the closing batch on each before closing"
+    )]
+    TabletsNotClosed(String),
+    #[error("实到人数须按类别逐一填写 — 实到 must be given for every group")]
+    Present,
+    #[error("{0}")]
+    Result(#[from] BuildResultV2Error),
     #[error("投票结束后才能调整等次 — levels can be overridden only after voting is closed")]
     NotClosed,
     #[error("{0}")]
     Override(#[from] OverrideLevelError),
 }
 
-/// What became of one arriving ballot, for the host's confirmation.
+/// A tablet as the host knows it: registered by the hello in its first hand-in.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Arrival {
-    Accepted {
-        tracker: String,
-        group: usize,
-    },
-    /// The same ballot again: nothing changes.
-    Duplicate {
-        tracker: String,
-    },
-    Conflict {
-        tracker: String,
-        key: String,
-    },
-    Rejected {
-        tracker: String,
-        reason: RejectReason,
-        detail: String,
-    },
+pub struct TabletSummary {
+    pub fingerprint: String,
+    pub batches: u32,
+    pub ballots: u32,
+    /// Its closing batch is in.
+    pub closed: bool,
 }
 
-fn arrival_tracker(arrival: &Arrival) -> String {
-    match arrival {
-        Arrival::Accepted { tracker, .. }
-        | Arrival::Duplicate { tracker }
-        | Arrival::Conflict { tracker, .. }
-        | Arrival::Rejected { tracker, .. } => tracker.clone(),
-    }
-}
-
-/// A set of ballots held back because they claim the same code (or tablet number).
+/// A batch taken in, as the collect step lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConflictSet {
-    pub key: String,
-    /// Indices into [`HostMeeting::received`].
-    pub ballots: Vec<usize>,
+pub struct BatchSummary {
+    pub tablet: String,
+    pub number: u32,
+    pub ballots: u32,
+    pub closing: bool,
+    /// What staff type on the tablet to confirm the batch arrived.
+    pub digest: String,
 }
 
-/// The host's meeting record, checked: the meeting is valid and the secret readable.
-#[derive(Clone, Debug)]
+/// The host's meeting record, checked: the meeting is valid, the secret readable, the round
+/// open again. Not `Clone` or `Debug`: it holds the round's transport secret.
 pub struct HostMeeting {
     meeting: Meeting,
     secret: MeetingSecret,
-    state: HostStateV1,
+    state: HostStateV2,
+    round: Option<HostRound>,
 }
 
 fn secret_to_hex(secret: &MeetingSecret) -> String {
-    secret.as_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    hex(secret.as_bytes())
 }
 
 fn secret_from_hex(text: &str) -> Option<MeetingSecret> {
-    if text.len() != 64 || !text.is_ascii() {
-        return None;
-    }
-    let mut bytes = [0u8; 32];
-    for (i, byte) in bytes.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(MeetingSecret::from_bytes(bytes))
-}
-
-/// The key under which ballots compete: the code in its canonical form (so "k7q xm4 rt9" and
-/// "K7Q–XM4–RT9" are one code), or in open mode the tablet and number.
-fn conflict_key(ballot: &SignedBallotV1) -> String {
-    match &ballot.ballot.code {
-        Some(code) => match BallotCode::parse(code) {
-            Ok(parsed) => format!("code {parsed}"),
-            // Not a code at all: it is rejected on its own and competes with nothing real.
-            Err(_) => format!("text {code}"),
-        },
-        None => format!("tablet {}#{}", &ballot.device, ballot.seq),
-    }
+    super::record::group::parse_hex::<32>(text).map(MeetingSecret::from_bytes)
 }
 
 impl HostMeeting {
@@ -423,31 +223,36 @@ impl HostMeeting {
     pub fn new(meeting: Meeting, secret: MeetingSecret, time: &str) -> HostMeeting {
         let groups = meeting.groups().len();
         let mut host = HostMeeting {
-            state: HostStateV1 {
+            state: HostStateV2 {
                 format: HOST_STATE_FORMAT.to_owned(),
                 version: HOST_STATE_VERSION,
                 meeting: meeting.to_file(),
                 secret: secret_to_hex(&secret),
                 phase: Phase::Setup,
                 codes_issued: vec![0; groups],
-                received: Vec::new(),
-                paper_chain: ChainHead::default(),
+                join: None,
+                round: None,
+                paper: Vec::new(),
+                proof: None,
+                present: None,
                 audit: Vec::new(),
                 notes: HashMap::new(),
                 exported_at: None,
                 overrides: Vec::new(),
-                rejected_counted: BTreeMap::new(),
+                refused: BTreeMap::new(),
+                erased: false,
             },
             meeting,
             secret,
+            round: None,
         };
         let title = host.meeting.title().to_owned();
-        host.log(time, Event::MeetingCreated { title });
+        host.log(time, "meeting_created", title);
         host
     }
 
-    /// Opens a stored record, refusing other formats, newer versions and damaged content.
-    pub fn from_state(state: HostStateV1) -> Result<HostMeeting, ReadHostStateError> {
+    /// Opens a stored record, refusing other formats, other versions and damaged content.
+    pub fn from_state(state: HostStateV2) -> Result<HostMeeting, ReadHostStateError> {
         if state.format != HOST_STATE_FORMAT {
             return Err(ReadHostStateError::WrongFormat(state.format));
         }
@@ -459,17 +264,48 @@ impl HostMeeting {
         if state.codes_issued.len() != meeting.groups().len() {
             return Err(ReadHostStateError::Codes);
         }
-        if state.received.iter().any(|r| r.hash != r.ballot.hash()) {
-            return Err(ReadHostStateError::Received);
+        let round = match &state.round {
+            Some(round) => Some(
+                HostRound::from_state(round.clone()).map_err(|e| ReadHostStateError::Round(e.to_string()))?,
+            ),
+            None => None,
+        };
+        for (i, row) in state.paper.iter().enumerate() {
+            ballot_of_row(&meeting, row, i + 1).map_err(|e| ReadHostStateError::Round(e.to_string()))?;
         }
         Ok(HostMeeting {
             meeting,
             secret,
             state,
+            round,
         })
     }
 
-    pub fn state(&self) -> &HostStateV1 {
+    /// Opens a stored record from its JSON text; a record of format version 1 gets its own
+    /// message.
+    pub fn from_json(text: &str) -> Result<HostMeeting, ReadHostStateError> {
+        #[derive(Deserialize)]
+        struct Head {
+            format: String,
+            version: u32,
+        }
+        let head: Head =
+            serde_json::from_str(text).map_err(|_| ReadHostStateError::WrongFormat(String::new()))?;
+        if head.format != HOST_STATE_FORMAT {
+            return Err(ReadHostStateError::WrongFormat(head.format));
+        }
+        if head.version == 1 {
+            return Err(ReadHostStateError::Version1);
+        }
+        if head.version != HOST_STATE_VERSION {
+            return Err(ReadHostStateError::UnsupportedVersion(head.version));
+        }
+        let state: HostStateV2 =
+            serde_json::from_str(text).map_err(|e| ReadHostStateError::Round(e.to_string()))?;
+        HostMeeting::from_state(state)
+    }
+
+    pub fn state(&self) -> &HostStateV2 {
         &self.state
     }
     pub fn meeting(&self) -> &Meeting {
@@ -478,9 +314,6 @@ impl HostMeeting {
     pub fn phase(&self) -> Phase {
         self.state.phase
     }
-    pub fn received(&self) -> &[ReceivedV1] {
-        &self.state.received
-    }
     pub fn note(&self, presenter_id: &str) -> &str {
         self.state.notes.get(presenter_id).map_or("", String::as_str)
     }
@@ -488,15 +321,32 @@ impl HostMeeting {
     pub fn has_unexported_changes(&self) -> bool {
         self.state.exported_at != Some(self.state.audit.len() as u32)
     }
+    /// The signed join the tablets read, once voting is open.
+    pub fn join(&self) -> Option<&SignedJoinV2> {
+        self.state.join.as_ref()
+    }
+    /// Whether rating needs codes in this meeting.
+    pub fn uses_codes(&self) -> bool {
+        self.meeting.credential() == CredentialMode::Code
+    }
+    /// Whether the ballots' rows were erased after the result was exported.
+    pub fn rows_erased(&self) -> bool {
+        self.state.erased
+    }
+    /// Whether the record holds ballots' rows (and the transport secret): the backup then
+    /// needs the care docs/security.md describes.
+    pub fn holds_rows(&self) -> bool {
+        self.state.round.is_some() || !self.state.paper.is_empty()
+    }
 
-    fn log(&mut self, time: &str, event: Event) {
-        let seq = self.state.audit.len() as u32 + 1;
-        self.state.audit.push(AuditEntryV1 {
-            seq,
-            time: time.to_owned(),
-            event: event.id().to_owned(),
-            detail: event.detail(),
-        });
+    fn push(&mut self, entry: AuditEntryV2) {
+        let mut entry = entry;
+        entry.seq = self.state.audit.len() as u32 + 1;
+        self.state.audit.push(entry);
+    }
+
+    fn log(&mut self, time: &str, event: &str, detail: String) {
+        self.push(AuditEntryV2::new(0, time, event, detail));
     }
 
     /// Replaces the meeting while it is still being set up. A draw whose sources changed is
@@ -511,41 +361,26 @@ impl HostMeeting {
         match (&old_key, &new_key) {
             (None, Some(key)) => {
                 let picks = meeting.draw().map_or(0, |d| d.selected.len());
-                self.log(
-                    time,
-                    Event::DrawRecorded {
-                        key: key.clone(),
-                        picks,
-                    },
-                );
+                self.log(time, "draw_recorded", format!("{picks} picks; key {key}"));
             }
-            (Some(old), Some(new)) if old != new => self.log(
-                time,
-                Event::DrawReplaced {
-                    old_key: old.clone(),
-                    new_key: new.clone(),
-                },
-            ),
-            (Some(old), None) => self.log(
-                time,
-                Event::DrawReplaced {
-                    old_key: old.clone(),
-                    new_key: String::new(),
-                },
-            ),
+            (Some(old), Some(new)) if old != new => {
+                self.log(time, "draw_replaced", format!("sources changed: {old} → {new}"));
+            }
+            (Some(old), None) => self.log(time, "draw_replaced", format!("sources changed: {old} → ")),
             _ => {}
         }
-        if meeting.to_file().presenters != self.state.meeting.presenters
-            || meeting.to_file().groups != self.state.meeting.groups
-            || meeting.to_file().aspects != self.state.meeting.aspects
+        let file = meeting.to_file();
+        if file.presenters != self.state.meeting.presenters
+            || file.groups != self.state.meeting.groups
+            || file.aspects != self.state.meeting.aspects
             || meeting.title() != self.meeting.title()
         {
-            self.log(time, Event::MeetingEdited);
+            self.log(time, "meeting_edited", String::new());
         }
         if groups != self.state.codes_issued.len() {
             self.state.codes_issued = vec![0; groups];
         }
-        self.state.meeting = meeting.to_file();
+        self.state.meeting = file;
         self.meeting = meeting;
         Ok(())
     }
@@ -556,13 +391,24 @@ impl HostMeeting {
         self.edit_meeting(meeting, time)
     }
 
-    /// Fixes the meeting and starts collecting.
-    pub fn open_voting(&mut self, time: &str) -> Result<(), HostError> {
+    /// Fixes the meeting and opens the round: the join is signed with the host key over a
+    /// fresh `session` and the public half of a fresh `transport` secret.
+    pub fn open_voting(
+        &mut self,
+        host: &DeviceKey,
+        session: [u8; 16],
+        transport: [u8; 32],
+        time: &str,
+    ) -> Result<(), HostError> {
         if self.state.phase != Phase::Setup {
             return Err(HostError::Locked);
         }
+        let round = HostRound::new(self.meeting.clone(), host, session, transport);
+        self.state.join = Some(round.join().clone());
+        self.state.round = Some(round.to_state());
+        self.round = Some(round);
         self.state.phase = Phase::Open;
-        self.log(time, Event::VotingOpened);
+        self.log(time, "voting_opened", String::new());
         Ok(())
     }
 
@@ -573,7 +419,7 @@ impl HostMeeting {
             return Err(HostError::NotOpen);
         }
         let Some(&issued) = self.state.codes_issued.get(group) else {
-            return Err(HostError::NoSuchConflict);
+            return Err(HostError::NoSuchGroup);
         };
         if total < issued {
             return Err(HostError::CodesShrink(issued));
@@ -581,7 +427,7 @@ impl HostMeeting {
         issue_codes(&self.secret, self.meeting.id(), group, total as usize)?;
         self.state.codes_issued[group] = total;
         let group = self.meeting.groups()[group].id.clone();
-        self.log(time, Event::CodesIssued { group, total });
+        self.log(time, "codes_issued", format!("{group}: {total} codes in all"));
         Ok(())
     }
 
@@ -595,290 +441,281 @@ impl HostMeeting {
             .collect()
     }
 
-    /// Takes in one arriving ballot and decides its standing; see the module docs.
-    pub fn receive(
-        &mut self,
-        ballot: SignedBallotV1,
-        source: Source,
-        time: &str,
-    ) -> Result<Arrival, HostError> {
-        let tracker = ballot.tracker();
-        let hash = ballot.hash();
-        if self.state.received.iter().any(|r| r.hash == hash) {
-            return Ok(Arrival::Duplicate { tracker });
+    /// The digest of the issued code list as people compare it (code mode): shown on the
+    /// tablets step, the slip sheet and the board, written into the minutes.
+    pub fn code_list_digest(&self) -> Option<String> {
+        if !self.uses_codes() {
+            return None;
         }
-        let (status, detail, group) = self.judge(&ballot);
-        let rejected_kept = self
-            .state
-            .received
-            .iter()
-            .filter(
-                |r| matches!(r.status, Status::Rejected(reason) if reason != RejectReason::ConflictSetAside),
-            )
-            .count();
-        if let Status::Rejected(reason) = status {
-            if rejected_kept >= REJECTED_KEPT {
-                *self
-                    .state
-                    .rejected_counted
-                    .entry(reason.as_str().to_owned())
-                    .or_default() += 1;
-                return Ok(Arrival::Rejected {
-                    tracker,
-                    reason,
-                    detail,
-                });
-            }
-        } else if self.state.received.len() - rejected_kept >= MAX_RECEIVED {
-            return Err(HostError::Full);
+        if let Some(list) = self.state.proof.as_ref().and_then(|p| p.code_list.as_ref()) {
+            return code_list_for_people(&list.digest);
         }
-        let key = conflict_key(&ballot);
-        let status = match status {
-            Status::Accepted => {
-                let rivals: Vec<usize> = (0..self.state.received.len())
-                    .filter(|&i| {
-                        let r = &self.state.received[i];
-                        // A ballot set aside in an earlier decision still counts as a rival: a
-                        // later ballot with its code goes to the host, not straight into the tally.
-                        matches!(
-                            r.status,
-                            Status::Accepted
-                                | Status::Conflict
-                                | Status::Rejected(RejectReason::ConflictSetAside)
-                        ) && conflict_key(&r.ballot) == key
-                    })
-                    .collect();
-                if rivals.is_empty() {
-                    Status::Accepted
-                } else {
-                    for i in rivals {
-                        if self.state.received[i].status == Status::Accepted {
-                            self.state.received[i].status = Status::Conflict;
-                            let tracker = self.state.received[i].tracker.clone();
-                            self.log(
-                                time,
-                                Event::BallotConflict {
-                                    tracker,
-                                    key: key.clone(),
-                                },
-                            );
-                        }
-                    }
-                    Status::Conflict
-                }
-            }
-            other => other,
-        };
-        let arrival = match status {
-            Status::Accepted => {
-                self.log(
-                    time,
-                    Event::BallotAccepted {
-                        tracker: tracker.clone(),
-                        source,
-                    },
-                );
-                Arrival::Accepted {
-                    tracker,
-                    group: group.unwrap_or(0),
-                }
-            }
-            Status::Conflict => {
-                self.log(
-                    time,
-                    Event::BallotConflict {
-                        tracker: tracker.clone(),
-                        key: key.clone(),
-                    },
-                );
-                Arrival::Conflict { tracker, key }
-            }
-            Status::Rejected(reason) => {
-                self.log(
-                    time,
-                    Event::BallotRejected {
-                        tracker: tracker.clone(),
-                        reason,
-                    },
-                );
-                Arrival::Rejected {
-                    tracker,
-                    reason,
-                    detail: detail.clone(),
-                }
-            }
-        };
-        self.state.received.push(ReceivedV1 {
-            ballot,
-            hash,
-            tracker: arrival_tracker(&arrival),
-            source,
-            time: time.to_owned(),
-            status,
-            detail,
-        });
-        Ok(arrival)
+        let digest = code_list_digest(&self.meeting, &meeting_digest(&self.meeting), &self.codes());
+        code_list_for_people(&hex(&digest))
     }
 
-    /// The standing of a ballot on its own: accepted (pending rivals) or rejected with why.
-    fn judge(&self, ballot: &SignedBallotV1) -> (Status, String, Option<usize>) {
-        let reject = |reason: RejectReason, detail: String| (Status::Rejected(reason), detail, None);
-        if ballot.check_signature().is_err() {
-            return reject(RejectReason::BadSignature, String::new());
-        }
-        if ballot.ballot.meeting != self.meeting.id() {
-            let error = ParseBallotError::WrongMeeting {
-                found: ballot.ballot.meeting.clone(),
-            };
-            return reject(RejectReason::WrongMeeting, error.to_string());
-        }
-        let parsed = match Ballot::from_v1(&ballot.ballot, &self.meeting) {
-            Ok(parsed) => parsed,
-            Err(ParseBallotError::BadCode(e)) => return reject(RejectReason::UnknownCode, e.to_string()),
-            Err(e) => return reject(RejectReason::Malformed, e.to_string()),
-        };
+    /// Takes in one sealed hand-in (from the scanner or a file); every check holds or nothing
+    /// is kept, and the refusal is counted by reason.
+    pub fn receive_hand_in(
+        &mut self,
+        envelope: &[u8],
+        source: Source,
+        time: &str,
+    ) -> Result<BatchArrival, HostError> {
         if self.state.phase != Phase::Open {
-            return reject(RejectReason::NotOpen, String::new());
+            return Err(HostError::NotOpen);
         }
-        if let Credential::Code(code) = parsed.credential() {
+        let Some(round) = self.round.as_mut() else {
+            return Err(HostError::NotOpen);
+        };
+        if round.batches().len() >= MAX_BATCHES {
+            return Err(HostError::Full);
+        }
+        match round.receive(envelope) {
+            Ok(arrival) => {
+                if let BatchArrival::Taken { .. } = arrival {
+                    let header = round.headers().last().cloned();
+                    self.state.round = Some(round.to_state());
+                    if let Some(header) = header {
+                        let mut entry = AuditEntryV2::batch(0, time, &header, false);
+                        entry.detail = format!("{} ({})", entry.detail, source.as_str());
+                        self.push(entry);
+                    }
+                }
+                Ok(arrival)
+            }
+            Err(e) => {
+                let id = refusal_id(&e);
+                *self.state.refused.entry(id.to_owned()).or_default() += 1;
+                if let ReceiveBatchError::Fork { tablet, number } = &e {
+                    self.push(AuditEntryV2 {
+                        tablet: Some(tablet.clone()),
+                        batch: Some(*number),
+                        reason: Some(id.to_owned()),
+                        ..AuditEntryV2::new(0, time, "batch_refused", e.to_string())
+                    });
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Hand-ins not taken in, counted by reason id.
+    pub fn refused(&self) -> &BTreeMap<String, u32> {
+        &self.state.refused
+    }
+
+    /// Keys in a paper ballot: kept as a row until closing, when the paper ballots become the
+    /// host's own batch. In code mode the code must be issued and not used yet.
+    pub fn key_in_paper(&mut self, ballot: &Ballot) -> Result<(), HostError> {
+        if self.state.phase != Phase::Open {
+            return Err(HostError::NotOpen);
+        }
+        if self.state.paper.len() >= MAX_PAPER {
+            return Err(HostError::Full);
+        }
+        if let Some(code) = ballot.code() {
             let issued = self
                 .codes()
                 .get(code.group())
                 .is_some_and(|codes| codes.contains(&code));
             if !issued {
-                return reject(RejectReason::UnknownCode, String::new());
+                return Err(HostError::UnknownCode(code.to_string()));
+            }
+            let on_paper = self
+                .state
+                .paper
+                .iter()
+                .any(|r| r.code.as_deref() == Some(&code.to_string()));
+            if on_paper || self.round.as_ref().is_some_and(|r| r.code_received(&code)) {
+                return Err(HostError::CodeUsed(code.to_string()));
             }
         }
-        (Status::Accepted, String::new(), Some(parsed.group()))
+        let row = row_of(&self.meeting, ballot);
+        let at = self.state.paper.binary_search(&row).unwrap_or_else(|i| i);
+        self.state.paper.insert(at, row);
+        Ok(())
     }
 
-    /// Keys in a paper ballot: the host device signs it on its own chain and it is received
-    /// with source "paper", so the result file shows it for what it is.
-    pub fn key_in_paper(
-        &mut self,
-        ballot: &Ballot,
-        host: &DeviceKey,
-        time: &str,
-    ) -> Result<Arrival, HostError> {
-        if self.state.phase != Phase::Open {
-            return Err(HostError::NotOpen);
-        }
-        let signed = self
-            .state
-            .paper_chain
-            .sign_next(host, ballot.to_v1(&self.meeting), time);
-        let tracker = signed.tracker();
-        self.log(time, Event::PaperBallot { tracker });
-        self.receive(signed, Source::Paper, time)
+    /// Paper ballots keyed in so far.
+    pub fn paper_count(&self) -> usize {
+        self.state.paper.len()
+            + self.state.proof.as_ref().map_or(0, |p| {
+                p.batches
+                    .iter()
+                    .filter(|b| Some(&b.tablet) == self.state.join.as_ref().map(|j| &j.host))
+                    .map(|b| b.groups.iter().map(|g| g.returned as usize).sum::<usize>())
+                    .sum()
+            })
     }
 
-    /// Takes in every ballot of a ballot file; one arrival per ballot. A file most of whose
-    /// ballots name another meeting is refused whole (and the refusal logged): it is the wrong
-    /// file, or junk.
-    pub fn receive_file(&mut self, file: BallotFileV1, time: &str) -> Result<Vec<Arrival>, HostError> {
-        let ballots = file.ballots.len();
-        let foreign = file
-            .ballots
+    fn paper_ballots(&self) -> Vec<Ballot> {
+        self.state
+            .paper
             .iter()
-            .filter(|b| b.ballot.meeting != self.meeting.id())
-            .count();
-        if foreign * 2 > ballots {
-            self.log(time, Event::FileRefused { ballots, foreign });
-            return Err(HostError::FileNotForThisMeeting { ballots, foreign });
+            .enumerate()
+            .filter_map(|(i, row)| ballot_of_row(&self.meeting, row, i + 1).ok())
+            .collect()
+    }
+
+    /// The tablets registered so far, in the order they first handed in (the host's own paper
+    /// batch not among them).
+    pub fn tablets(&self) -> Vec<TabletSummary> {
+        let host = self
+            .state
+            .join
+            .as_ref()
+            .map(|j| j.host.clone())
+            .unwrap_or_default();
+        let headers: Vec<&BatchHeaderV1> = match (&self.round, &self.state.proof) {
+            (_, Some(proof)) => proof.batches.iter().collect(),
+            (Some(round), None) => round.headers().collect(),
+            (None, None) => Vec::new(),
+        };
+        let mut tablets: Vec<(String, TabletSummary)> = Vec::new();
+        for header in headers.into_iter().filter(|h| h.tablet != host) {
+            let at = match tablets.iter().position(|(key, _)| *key == header.tablet) {
+                Some(at) => at,
+                None => {
+                    tablets.push((
+                        header.tablet.clone(),
+                        TabletSummary {
+                            fingerprint: fingerprint(&header.tablet).unwrap_or_default(),
+                            batches: 0,
+                            ballots: 0,
+                            closed: false,
+                        },
+                    ));
+                    tablets.len() - 1
+                }
+            };
+            let t = &mut tablets[at].1;
+            t.batches += 1;
+            t.ballots += header.groups.iter().map(|g| g.returned).sum::<u32>();
+            t.closed |= header.closing;
         }
-        let counted_before: u32 = self.state.rejected_counted.values().sum();
-        let arrivals = file
-            .ballots
-            .into_iter()
-            .map(|b| self.receive(b, Source::File, time))
+        tablets.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// The batches taken in, newest first.
+    pub fn batches(&self) -> Vec<BatchSummary> {
+        let Some(round) = &self.round else {
+            return Vec::new();
+        };
+        let mut list: Vec<BatchSummary> = round
+            .headers()
+            .filter(|h| Some(&h.tablet) != self.state.join.as_ref().map(|j| &j.host))
+            .map(|h| BatchSummary {
+                tablet: fingerprint(&h.tablet).unwrap_or_default(),
+                number: h.number,
+                ballots: h.groups.iter().map(|g| g.returned).sum(),
+                closing: h.closing,
+                digest: h.digest_for_people(),
+            })
             .collect();
-        let counted = self.state.rejected_counted.values().sum::<u32>() - counted_before;
-        if counted > 0 {
-            self.log(
-                time,
-                Event::RejectedCounted {
-                    count: counted as usize,
-                },
-            );
-        }
-        arrivals
+        list.reverse();
+        list
     }
 
-    /// Rejected arrivals only counted, beyond the kept sample: (reason id, count).
-    pub fn rejected_counted(&self) -> &BTreeMap<String, u32> {
-        &self.state.rejected_counted
-    }
-
-    /// The sets of ballots held back for the host's decision.
-    pub fn conflicts(&self) -> Vec<ConflictSet> {
-        let mut sets: Vec<ConflictSet> = Vec::new();
-        for (i, r) in self.state.received.iter().enumerate() {
-            if r.status != Status::Conflict {
-                continue;
-            }
-            let key = conflict_key(&r.ballot);
-            match sets.iter_mut().find(|s| s.key == key) {
-                Some(set) => set.ballots.push(i),
-                None => sets.push(ConflictSet {
-                    key,
-                    ballots: vec![i],
-                }),
-            }
-        }
-        sets
-    }
-
-    /// Decides a conflict: keeps the ballot at index `keep` (or none) and sets the others
-    /// aside, with the host's reason in the log.
-    pub fn resolve_conflict(
+    /// Closes voting: the paper ballots become the host's own batch (`seed` is fresh random
+    /// bytes), the round is proven and the proof fixed, each exclusion logged, 实到 recorded.
+    /// Refused while a registered tablet has not handed in its closing batch, unless the
+    /// host closes anyway (the result then fails verification with `tablet_not_closed`).
+    pub fn close_voting(
         &mut self,
-        key: &str,
-        keep: Option<usize>,
-        reason: &str,
+        host: &DeviceKey,
+        seed: [u8; 32],
+        present: Option<Vec<u32>>,
+        anyway: bool,
         time: &str,
     ) -> Result<(), HostError> {
-        if reason.trim().is_empty() {
-            return Err(HostError::ReasonRequired);
-        }
-        let set = self
-            .conflicts()
-            .into_iter()
-            .find(|s| s.key == key)
-            .ok_or(HostError::NoSuchConflict)?;
-        if keep.is_some_and(|k| !set.ballots.contains(&k)) {
-            return Err(HostError::NoSuchConflict);
-        }
-        for &i in &set.ballots {
-            self.state.received[i].status = if Some(i) == keep {
-                Status::Accepted
-            } else {
-                Status::Rejected(RejectReason::ConflictSetAside)
-            };
-        }
-        let kept = keep.map(|k| self.state.received[k].tracker.clone());
-        self.log(
-            time,
-            Event::ConflictResolved {
-                key: key.to_owned(),
-                kept,
-                reason: reason.trim().to_owned(),
-            },
-        );
-        Ok(())
-    }
-
-    /// Closes voting; refused while conflicts wait for a decision.
-    pub fn close_voting(&mut self, time: &str) -> Result<(), HostError> {
         if self.state.phase != Phase::Open {
             return Err(HostError::NotOpen);
         }
-        let pending = self.conflicts().len();
-        if pending > 0 {
-            return Err(HostError::ConflictsPending(pending));
+        if present
+            .as_ref()
+            .is_some_and(|p| p.len() != self.meeting.groups().len())
+        {
+            return Err(HostError::Present);
         }
+        let open: Vec<String> = self
+            .tablets()
+            .into_iter()
+            .filter(|t| !t.closed)
+            .map(|t| t.fingerprint)
+            .collect();
+        if !open.is_empty() && !anyway {
+            return Err(HostError::TabletsNotClosed(open.join(", ")));
+        }
+        let paper = self.paper_ballots();
+        let codes = self.codes();
+        let Some(round) = self.round.as_mut() else {
+            return Err(HostError::NotOpen);
+        };
+        if !paper.is_empty() {
+            round.take_paper_batch(host, &paper, seed)?;
+        }
+        let proof = round.prove(&codes);
+        let paper_header = proof
+            .batches
+            .iter()
+            .find(|b| b.tablet == host.public_key())
+            .cloned();
+        self.state.round = Some(round.to_state());
+        if let Some(header) = paper_header {
+            self.push(AuditEntryV2::batch(0, time, &header, true));
+        }
+        for exclusion in &proof.counts.exclusions {
+            self.push(AuditEntryV2::excluded(0, time, exclusion));
+        }
+        self.state.paper.clear();
+        self.state.present = present;
+        self.state.proof = Some(proof);
         self.state.phase = Phase::Closed;
-        self.log(time, Event::VotingClosed);
+        self.log(time, "voting_closed", String::new());
         Ok(())
+    }
+
+    /// The tally as it stands: from the proof once voting is closed; while open, from every
+    /// ballot taken in (the exclusion rules applied) and the paper ballots keyed in.
+    pub fn tally(&self) -> CellTally {
+        let tables = match (&self.state.proof, &self.round) {
+            (Some(proof), _) => proof.counts.clone(),
+            (None, Some(round)) => {
+                let codes = self.codes();
+                let paper = self.paper_ballots();
+                let mut ballots = round.counted_ballots(&codes);
+                ballots.extend(paper.iter());
+                plain_count_tables(&self.meeting, &ballots)
+            }
+            (None, None) => plain_count_tables(&self.meeting, &[]),
+        };
+        tally_cells(&self.meeting, &tables).unwrap_or_else(|_| {
+            tally_cells(&self.meeting, &plain_count_tables(&self.meeting, &[])).expect("empty tables fit")
+        })
+    }
+
+    /// Ballots counted per group, in meeting order (the board's progress while open).
+    pub fn counted_per_group(&self) -> Vec<u32> {
+        self.tally().returned
+    }
+
+    /// What came back against 应到, the codes and 实到: from the proof once closed, else from
+    /// the batches so far and `present` as typed on the close step.
+    pub fn reconciliation(&self, present: Option<&[u32]>) -> ReconciliationV2 {
+        if let Some(proof) = &self.state.proof {
+            return reconcile_v2(&self.meeting, proof, self.state.present.as_deref());
+        }
+        let codes = self.codes();
+        let mut returns = self
+            .round
+            .as_ref()
+            .map(|r| r.returns(&codes))
+            .unwrap_or_else(|| vec![Default::default(); self.meeting.groups().len()]);
+        for ballot in self.paper_ballots() {
+            returns[ballot.group()].handed_in += 1;
+        }
+        reconcile_returns(&self.meeting, &returns, &self.state.codes_issued, present)
     }
 
     /// Sets a presenter's level instead of the computed one, after voting closed, with a written
@@ -894,7 +731,7 @@ impl HostMeeting {
         if self.state.phase != Phase::Closed {
             return Err(HostError::NotClosed);
         }
-        let computed: Vec<Option<Level>> = self.tally().presenters.iter().map(|t| t.level).collect();
+        let computed: Vec<Option<Level>> = self.tally().presenters.iter().map(|p| p.tally.level).collect();
         let checked = LevelOverride::new(&computed, presenter, level, reason)?;
         let from = computed[presenter].map_or("", Level::as_str).to_owned();
         let id = self.meeting.presenters()[presenter].id.clone();
@@ -905,15 +742,15 @@ impl HostMeeting {
             reason: checked.reason.clone(),
             time: time.to_owned(),
         });
-        self.log(
-            time,
-            Event::LevelOverridden {
-                presenter: id,
-                from,
-                to: level.as_str().to_owned(),
-                reason: checked.reason,
-            },
-        );
+        self.push(AuditEntryV2 {
+            presenter: Some(id.clone()),
+            ..AuditEntryV2::new(
+                0,
+                time,
+                "level_overridden",
+                format!("{id}: {from} → {}; {}", level.as_str(), checked.reason),
+            )
+        });
         Ok(())
     }
 
@@ -927,10 +764,10 @@ impl HostMeeting {
     }
 
     /// The ranking rows with the level that stands for each presenter: the host's last
-    /// override replaces the computed level here (the tally and the result file's ranking keep
-    /// the computed one; the overrides are published beside them).
-    pub fn final_ranking_rows(&self, tally: &Tally) -> Vec<RankingRowV1> {
-        let mut rows = ranking_rows(&self.meeting, tally);
+    /// override replaces the computed level here (the result file's ranking keeps the computed
+    /// one; the overrides are published beside them).
+    pub fn final_ranking_rows(&self, tally: &CellTally) -> Vec<RankingRowV1> {
+        let mut rows = cell_ranking_rows(&self.meeting, tally);
         for row in &mut rows {
             if let Some(o) = self.last_override(&row.presenter) {
                 row.level = Some(o.level.clone());
@@ -946,8 +783,8 @@ impl HostMeeting {
 
     /// The level that stands for each presenter (meeting order): the host's last override, else
     /// the computed level.
-    pub fn final_levels(&self, tally: &Tally) -> Vec<Option<Level>> {
-        let computed: Vec<Option<Level>> = tally.presenters.iter().map(|t| t.level).collect();
+    pub fn final_levels(&self, tally: &CellTally) -> Vec<Option<Level>> {
+        let computed: Vec<Option<Level>> = tally.presenters.iter().map(|p| p.tally.level).collect();
         let overrides: Vec<LevelOverride> = self
             .state
             .overrides
@@ -980,122 +817,43 @@ impl HostMeeting {
                 .notes
                 .insert(id.clone(), note.chars().take(2000).collect());
         }
-        self.log(time, Event::NoteEdited { presenter: id });
+        self.push(AuditEntryV2 {
+            presenter: Some(id),
+            ..AuditEntryV2::new(0, time, "note_edited", String::new())
+        });
     }
 
-    /// The accepted ballots, in arrival order.
-    pub fn accepted(&self) -> Vec<&SignedBallotV1> {
-        self.state
-            .received
-            .iter()
-            .filter(|r| r.status == Status::Accepted)
-            .map(|r| &r.ballot)
-            .collect()
-    }
-
-    /// Accepted ballots per group, in meeting order (the board's progress while open).
-    pub fn accepted_per_group(&self) -> Vec<u32> {
-        let mut counts = vec![0u32; self.meeting.groups().len()];
-        for b in self.accepted() {
-            if let Ok(ballot) = Ballot::from_v1(&b.ballot, &self.meeting) {
-                counts[ballot.group()] += 1;
-            }
-        }
-        counts
-    }
-
-    /// The tally of the accepted ballots.
-    pub fn tally(&self) -> Tally {
-        let ballots: Vec<Ballot> = self
-            .accepted()
-            .into_iter()
-            .filter_map(|b| Ballot::from_v1(&b.ballot, &self.meeting).ok())
-            .collect();
-        Tally::count(&self.meeting, &ballots)
-    }
-
-    /// The closure reconciliation of what arrived against codes and 应到.
-    pub fn reconciliation(&self, tally: &Tally) -> Reconciliation {
-        let rejected: Vec<Option<usize>> = self
-            .state
-            .received
-            .iter()
-            .filter(|r| matches!(r.status, Status::Rejected(_)))
-            .map(|r| {
-                Ballot::from_v1(&r.ballot.ballot, &self.meeting)
-                    .ok()
-                    .map(|b| b.group())
-            })
-            .collect();
-        Reconciliation::compute(&self.meeting, tally, &self.state.codes_issued, &rejected)
-    }
-
-    /// Breaks in tablets' chains among the accepted ballots (gaps mean a ballot has not
-    /// arrived yet).
-    pub fn chain_problems(&self) -> Vec<ChainProblem> {
-        let ballots: Vec<SignedBallotV1> = self.accepted().into_iter().cloned().collect();
-        check_chains(&ballots)
-    }
-
-    /// The received ballots a tablet's hand-in screen can be compared with: how many from
-    /// `device`, and the tracker of the one with the highest number.
-    pub fn tablet_summary(&self, device: &str) -> (usize, Option<String>) {
-        let from: Vec<&ReceivedV1> = self
-            .state
-            .received
-            .iter()
-            .filter(|r| r.ballot.device == device)
-            .collect();
-        let head = from
-            .iter()
-            .max_by_key(|r| r.ballot.seq)
-            .map(|r| r.tracker.clone());
-        (from.len(), head)
-    }
-
-    /// The signed result file (voting must be closed).
+    /// The signed result file (voting must be closed). The first export erases the ballots'
+    /// rows and the transport secret from the record: the published proof stays.
     pub fn result_file(
         &mut self,
         host: &DeviceKey,
         app_version: &str,
         time: &str,
-    ) -> Result<ResultFileV1, HostError> {
+    ) -> Result<ResultFileV2, HostError> {
         if self.state.phase != Phase::Closed {
             return Err(HostError::NotOpen);
         }
-        let accepted = self.accepted().into_iter().cloned().collect::<Vec<_>>();
-        self.log(
-            time,
-            Event::ResultExported {
-                accepted: accepted.len(),
-            },
-        );
-        let rejected = self
-            .state
-            .received
-            .iter()
-            .filter_map(|r| match r.status {
-                Status::Rejected(reason) => Some(RejectedBallotV1 {
-                    reason: reason.as_str().to_owned(),
-                    detail: if r.detail.is_empty() {
-                        reason.words().to_owned()
-                    } else {
-                        r.detail.clone()
-                    },
-                    group: Ballot::from_v1(&r.ballot.ballot, &self.meeting)
-                        .map(|b| self.meeting.groups()[b.group()].id.clone())
-                        .unwrap_or_default(),
-                    received: serde_json::to_string(&r.ballot).unwrap_or_default(),
-                }),
-                _ => None,
-            })
-            .collect();
-        let file = ResultFileV1::build(
-            ResultInput {
-                meeting: &self.meeting,
-                codes_issued: self.codes(),
-                accepted,
-                rejected,
+        let (Some(join), Some(proof)) = (self.state.join.clone(), self.state.proof.clone()) else {
+            return Err(HostError::NotOpen);
+        };
+        let counted: u32 = proof.counts.groups.iter().map(|g| g.returned).sum();
+        if !self.state.erased {
+            self.state.round = None;
+            self.round = None;
+            self.state.erased = true;
+            self.log(
+                time,
+                "rows_erased",
+                "the ballots' rows and the transport secret are erased; the published counts stay".to_owned(),
+            );
+        }
+        self.log(time, "result_exported", format!("{counted} ballots counted"));
+        let file = ResultFileV2::build(
+            ResultInputV2 {
+                join: &join,
+                proof,
+                present: self.state.present.clone(),
                 audit: self.state.audit.clone(),
                 level_overrides: self.state.overrides.clone(),
                 app_version,
@@ -1109,456 +867,225 @@ impl HostMeeting {
 
     /// The whole record as a backup file; logged, and counts as an export.
     pub fn backup(&mut self, time: &str) -> String {
-        self.log(time, Event::BackupExported);
+        self.log(time, "backup_exported", String::new());
         self.state.exported_at = Some(self.state.audit.len() as u32);
         serde_json::to_string_pretty(&self.state).unwrap_or_default()
     }
+}
 
-    /// The accepted ballots as a ballot file (the same format tablets export).
-    pub fn ballot_file(&self) -> BallotFileV1 {
-        BallotFileV1 {
-            format: super::ballot::BALLOT_FILE_FORMAT.to_owned(),
-            version: super::ballot::BALLOT_FILE_VERSION,
-            ballots: self.accepted().into_iter().cloned().collect(),
-        }
-    }
-
-    /// Whether rating needs codes in this meeting.
-    pub fn uses_codes(&self) -> bool {
-        self.meeting.credential() == CredentialMode::Code
-    }
-
-    /// Whether `ballot` carries this meeting's id (for a quick message before full checks).
-    pub fn is_for_this_meeting(&self, ballot: &BallotV1) -> bool {
-        ballot.meeting == self.meeting.id()
+/// The reason id of a refused hand-in.
+fn refusal_id(e: &ReceiveBatchError) -> &'static str {
+    match e {
+        ReceiveBatchError::Open(_) => "not_this_round",
+        ReceiveBatchError::Unpack(_) | ReceiveBatchError::Batch(_) | ReceiveBatchError::Make(_) => "damaged",
+        ReceiveBatchError::NoHello
+        | ReceiveBatchError::Hello(_)
+        | ReceiveBatchError::HelloOfAnotherTablet => "bad_hello",
+        ReceiveBatchError::Fork { .. } => "fork",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ballot::{BALLOT_FILE_FORMAT, BALLOT_FILE_VERSION, BallotDraft};
+    use crate::domain::ballot::{BallotDraft, Credential};
     use crate::domain::demo::small_meeting;
-    use crate::domain::result_file::verify_result;
+    use crate::domain::kiosk::Tap;
+    use crate::domain::record::result::verify_result_v2;
+    use crate::domain::record::tablet::TabletV2;
 
     const T: &str = "2026-12-18T09:00:00Z";
 
-    fn host(mode: &str) -> HostMeeting {
+    fn host(mode: &str) -> (HostMeeting, DeviceKey) {
+        let key = DeviceKey::from_seed([9; 32]);
         let mut h = HostMeeting::new(small_meeting(mode), MeetingSecret::from_bytes([7; 32]), T);
-        h.open_voting(T).unwrap();
         if mode == "code" {
             for g in 0..3 {
-                h.issue_codes(g, 4, T).unwrap();
+                h.issue_codes(g, [3, 2, 2][g], T).unwrap();
             }
         }
-        h
+        h.open_voting(&key, [1; 16], [2; 32], T).unwrap();
+        (h, key)
     }
 
-    fn ballot(h: &HostMeeting, credential: Credential, grade: u8) -> Ballot {
-        let mut d = BallotDraft::new(h.meeting(), credential);
-        for p in 0..4 {
-            d.fill_presenter(p, grade);
-        }
-        d.finish().unwrap()
-    }
-
-    fn signed(h: &HostMeeting, chain: &mut ChainHead, key: &DeviceKey, b: &Ballot) -> SignedBallotV1 {
-        chain.sign_next(key, b.to_v1(h.meeting()), T)
-    }
-
-    #[test]
-    fn accepts_once_and_treats_the_same_ballot_again_as_a_duplicate() {
-        let mut h = host("code");
-        let key = DeviceKey::from_seed([1; 32]);
-        let mut chain = ChainHead::default();
-        let code = h.codes()[0][0];
-        let s = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(code), 0));
-        assert!(matches!(
-            h.receive(s.clone(), Source::Qr, T),
-            Ok(Arrival::Accepted { group: 0, .. })
-        ));
-        assert!(matches!(
-            h.receive(s, Source::File, T),
-            Ok(Arrival::Duplicate { .. })
-        ));
-        assert_eq!(h.accepted().len(), 1);
-        assert_eq!(h.accepted_per_group(), vec![1, 0, 0]);
-    }
-
-    /// Issue 14: one code written five ways was accepted five times.
-    #[test]
-    fn five_spellings_of_one_code_are_one_code() {
-        let mut h = host("code");
-        let code = h.codes()[0][1].to_string();
-        let plain: String = code.chars().filter(|c| *c != '-').collect();
-        let spellings = [
-            code.clone(),
-            format!("{} {} {}", &plain[..3], &plain[3..6], &plain[6..]).to_lowercase(),
-            code.replace('-', "–"),
-            code.replace('-', "—"),
-            code.replace('-', "_"),
-        ];
-        let mut arrivals = Vec::new();
-        for (i, text) in spellings.iter().enumerate() {
-            let mut raw = ballot(&h, Credential::Code(h.codes()[0][1]), (i % 4) as u8).to_v1(h.meeting());
-            raw.code = Some(text.clone());
-            let key = DeviceKey::from_seed([i as u8 + 1; 32]);
-            let signed = ChainHead::default().sign_next(&key, raw, T);
-            arrivals.push(h.receive(signed, Source::File, T).unwrap());
-        }
-        assert!(h.accepted().is_empty(), "none counts until the host decides");
-        assert_eq!(h.conflicts().len(), 1, "one conflict set for one code");
-        assert_eq!(h.conflicts()[0].ballots.len(), 5);
-        assert!(
-            arrivals
-                .iter()
-                .skip(1)
-                .all(|a| matches!(a, Arrival::Conflict { .. }))
-        );
-    }
-
-    #[test]
-    fn same_code_with_other_content_holds_both_until_decided() {
-        let mut h = host("code");
-        let code = h.codes()[1][2];
-        let a = signed(
-            &h,
-            &mut ChainHead::default(),
-            &DeviceKey::from_seed([1; 32]),
-            &ballot(&h, Credential::Code(code), 0),
-        );
-        let b = signed(
-            &h,
-            &mut ChainHead::default(),
-            &DeviceKey::from_seed([2; 32]),
-            &ballot(&h, Credential::Code(code), 3),
-        );
-        h.receive(a, Source::Qr, T).unwrap();
-        assert!(matches!(
-            h.receive(b, Source::File, T),
-            Ok(Arrival::Conflict { .. })
-        ));
-        assert!(h.accepted().is_empty());
-        assert_eq!(h.close_voting(T), Err(HostError::ConflictsPending(1)));
-        let set = h.conflicts().remove(0);
-        assert_eq!(set.ballots, vec![0, 1]);
-        assert_eq!(
-            h.resolve_conflict(&set.key, Some(1), " ", T),
-            Err(HostError::ReasonRequired)
-        );
-        h.resolve_conflict(&set.key, Some(1), "rater confirmed the second", T)
-            .unwrap();
-        assert_eq!(
-            h.received()[0].status,
-            Status::Rejected(RejectReason::ConflictSetAside)
-        );
-        assert_eq!(h.received()[1].status, Status::Accepted);
-        h.close_voting(T).unwrap();
-        assert!(h.state().audit.iter().any(|e| e.event == "conflict_resolved"));
-    }
-
-    #[test]
-    fn rejects_bad_signature_wrong_meeting_unknown_code_and_late_ballots() {
-        let mut h = host("code");
-        let key = DeviceKey::from_seed([1; 32]);
-        let mut chain = ChainHead::default();
-        let code = h.codes()[0][0];
-        let mut tampered = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(code), 0));
-        tampered.ballot.marks[0] = "44444444".to_owned();
-        let other_secret = issue_codes(&MeetingSecret::from_bytes([9; 32]), "test-meeting", 0, 1).unwrap();
-        let unknown = signed(
-            &h,
-            &mut chain,
-            &key,
-            &ballot(&h, Credential::Code(other_secret[0]), 0),
-        );
-        let not_yet = issue_codes(&MeetingSecret::from_bytes([7; 32]), "test-meeting", 0, 6).unwrap()[5];
-        let unissued = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(not_yet), 0));
-        let mut v1 = ballot(&h, Credential::Code(h.codes()[0][1]), 0).to_v1(h.meeting());
-        v1.meeting = "other".to_owned();
-        let wrong = chain.sign_next(&key, v1, T);
-        let reason = |a: Result<Arrival, HostError>| match a {
-            Ok(Arrival::Rejected { reason, .. }) => Some(reason),
-            _ => None,
-        };
-        assert_eq!(
-            reason(h.receive(tampered, Source::Qr, T)),
-            Some(RejectReason::BadSignature)
-        );
-        assert_eq!(
-            reason(h.receive(unknown, Source::Qr, T)),
-            Some(RejectReason::UnknownCode)
-        );
-        assert_eq!(
-            reason(h.receive(unissued, Source::Qr, T)),
-            Some(RejectReason::UnknownCode)
-        );
-        assert_eq!(
-            reason(h.receive(wrong, Source::Qr, T)),
-            Some(RejectReason::WrongMeeting)
-        );
-        h.close_voting(T).unwrap();
-        let late = signed(
-            &h,
-            &mut chain,
-            &key,
-            &ballot(&h, Credential::Code(h.codes()[2][0]), 0),
-        );
-        assert_eq!(
-            reason(h.receive(late, Source::Qr, T)),
-            Some(RejectReason::NotOpen)
-        );
-        assert!(h.accepted().is_empty());
-    }
-
-    #[test]
-    fn open_mode_conflicts_on_tablet_and_number() {
-        let mut h = host("open");
-        let key = DeviceKey::from_seed([1; 32]);
-        let a = signed(
-            &h,
-            &mut ChainHead::default(),
-            &key,
-            &ballot(&h, Credential::Group(0), 0),
-        );
-        let b = signed(
-            &h,
-            &mut ChainHead::default(),
-            &key,
-            &ballot(&h, Credential::Group(0), 1),
-        );
-        h.receive(a, Source::Qr, T).unwrap();
-        assert!(matches!(
-            h.receive(b, Source::Qr, T),
-            Ok(Arrival::Conflict { .. })
-        ));
-        let set = h.conflicts().remove(0);
-        h.resolve_conflict(&set.key, None, "tablet was reset; neither can be trusted", T)
-            .unwrap();
-        assert!(h.accepted().is_empty());
-        assert_eq!(h.received().len(), 2);
-        // A third ballot on the same tablet number does not slip into the tally either.
-        let c = signed(
-            &h,
-            &mut ChainHead::default(),
-            &key,
-            &ballot(&h, Credential::Group(1), 2),
-        );
-        assert!(matches!(
-            h.receive(c, Source::File, T),
-            Ok(Arrival::Conflict { .. })
-        ));
-        assert_eq!(h.conflicts().len(), 1);
-        assert_eq!(h.conflicts()[0].ballots, vec![2]);
-    }
-
-    #[test]
-    fn a_file_of_junk_cannot_use_up_the_room_for_real_ballots() {
-        let mut h = host("open");
-        let key = DeviceKey::from_seed([1; 32]);
-        let mut chain = ChainHead::default();
-        // Forged ballots of this meeting: signed, then altered, so every signature fails.
-        let junk: Vec<SignedBallotV1> = (0..MAX_RECEIVED + 100)
-            .map(|i| {
-                let mut s = signed(&h, &mut chain, &key, &ballot(&h, Credential::Group(0), 0));
-                s.time = format!("2026-12-18T09:00:{:02}.{i:06}Z", i % 60);
-                s
-            })
-            .collect();
-        let file = BallotFileV1 {
-            format: BALLOT_FILE_FORMAT.to_owned(),
-            version: BALLOT_FILE_VERSION,
-            ballots: junk,
-        };
-        let arrivals = h.receive_file(file, T).unwrap();
-        assert!(arrivals.iter().all(|a| matches!(
-            a,
-            Arrival::Rejected {
-                reason: RejectReason::BadSignature,
-                ..
-            }
-        )));
-        assert_eq!(h.received().len(), REJECTED_KEPT, "a bounded sample is kept");
-        let counted = (MAX_RECEIVED + 100 - REJECTED_KEPT) as u32;
-        assert_eq!(h.rejected_counted().get("bad_signature"), Some(&counted));
-        assert_eq!(
-            h.state().audit.last().map(|e| e.event.as_str()),
-            Some("rejected_counted"),
-            "the host's log says how many were only counted"
-        );
-        // The room for real ballots is untouched.
-        let mut real = ChainHead::default();
-        let good = signed(
-            &h,
-            &mut real,
-            &DeviceKey::from_seed([2; 32]),
-            &ballot(&h, Credential::Group(1), 1),
-        );
-        assert!(matches!(
-            h.receive(good, Source::File, T),
-            Ok(Arrival::Accepted { .. })
-        ));
-        // The count survives storing the record.
-        let back = HostMeeting::from_state(
-            serde_json::from_str(&serde_json::to_string(h.state()).unwrap()).unwrap(),
+    fn tablet(h: &HostMeeting, seed: u8) -> (TabletV2, DeviceKey) {
+        let key = DeviceKey::from_seed([seed; 32]);
+        (
+            TabletV2::join(h.join().unwrap().clone(), &key, "2468", "s", T).unwrap(),
+            key,
         )
-        .unwrap();
-        assert_eq!(back.rejected_counted(), h.rejected_counted());
     }
 
-    #[test]
-    fn a_file_mostly_of_another_meeting_is_refused_whole_and_logged() {
-        let mut h = host("open");
-        let key = DeviceKey::from_seed([1; 32]);
-        let mut chain = ChainHead::default();
-        let mut ballots: Vec<SignedBallotV1> = (0..3)
-            .map(|_| signed(&h, &mut chain, &key, &ballot(&h, Credential::Group(0), 0)))
-            .collect();
-        for b in ballots.iter_mut().skip(1) {
-            b.ballot.meeting = "another-meeting".to_owned();
+    fn rate_code(t: &mut TabletV2, code: &BallotCode, grade: u8) {
+        t.start_with_code(&code.to_string()).unwrap();
+        for p in 0..4 {
+            t.tap(Tap::Fill { presenter: p, grade });
         }
-        let file = BallotFileV1 {
-            format: BALLOT_FILE_FORMAT.to_owned(),
-            version: BALLOT_FILE_VERSION,
-            ballots,
-        };
-        assert_eq!(
-            h.receive_file(file, T),
-            Err(HostError::FileNotForThisMeeting {
-                ballots: 3,
-                foreign: 2
-            })
-        );
-        assert!(h.received().is_empty(), "nothing of the file is taken in");
-        assert_eq!(
-            h.state().audit.last().map(|e| e.event.as_str()),
-            Some("file_refused")
-        );
+        t.submit().unwrap();
     }
 
+    fn stored(h: &HostMeeting) -> HostMeeting {
+        HostMeeting::from_json(&serde_json::to_string(h.state()).unwrap()).unwrap()
+    }
+
+    /// A whole meeting on the host record: batches by QR and file, a duplicate, a copied slip,
+    /// a paper ballot, closing with 实到, an override, the result verified — and the record
+    /// read back from storage at every step gives the same tally.
     #[test]
     fn a_full_meeting_exports_a_result_that_verifies_and_survives_storage() {
-        let mut h = host("code");
-        let key = DeviceKey::from_seed([1; 32]);
-        let host_key = DeviceKey::from_seed([9; 32]);
-        let mut chain = ChainHead::default();
+        let (mut h, key) = host("code");
         let codes = h.codes();
-        for (g, n) in [(0, 3), (1, 2), (2, 1)] {
-            for c in &codes[g][..n] {
-                let s = signed(
-                    &h,
-                    &mut chain,
-                    &key,
-                    &ballot(&h, Credential::Code(*c), (g % 4) as u8),
-                );
-                h.receive(s, Source::File, T).unwrap();
-            }
+        let (mut a, ka) = tablet(&h, 3);
+        for code in &codes[0] {
+            rate_code(&mut a, code, 0);
         }
-        let paper = ballot(&h, Credential::Code(codes[2][1]), 1);
+        let batch = a.make_batch(&ka, [4; 32], [5; 32], false, T).unwrap();
         assert!(matches!(
-            h.key_in_paper(&paper, &host_key, T),
-            Ok(Arrival::Accepted { group: 2, .. })
+            h.receive_hand_in(&batch.envelope, Source::Qr, T),
+            Ok(BatchArrival::Taken { ballots: 3, .. })
         ));
-        assert!(h.chain_problems().is_empty());
-        h.set_note(0, "问：驻村时间？", T);
-        let stored = serde_json::to_string(h.state()).unwrap();
-        let mut back = HostMeeting::from_state(serde_json::from_str(&stored).unwrap()).unwrap();
-        assert_eq!(back.state(), h.state());
-        let mut damaged: HostStateV1 = serde_json::from_str(&stored).unwrap();
-        damaged.received[0].ballot.ballot.marks[0] = "44444444".to_owned();
-        assert_eq!(
-            HostMeeting::from_state(damaged).err(),
-            Some(ReadHostStateError::Received)
-        );
-        assert!(back.result_file(&host_key, "test", T).is_err(), "still open");
-        back.close_voting(T).unwrap();
-        let file = back.result_file(&host_key, "test", T).unwrap();
-        assert!(!back.has_unexported_changes());
-        let verdict = verify_result(&file.to_json()).unwrap();
-        assert!(verdict.holds(), "{:?}", verdict.checks);
-        assert_eq!(verdict.accepted, 7);
-        assert_eq!(file.payload.tally.ballots, vec![3, 2, 2]);
-    }
+        assert!(matches!(
+            h.receive_hand_in(&batch.envelope, Source::File, T),
+            Ok(BatchArrival::Duplicate { .. })
+        ));
+        assert_eq!(h.counted_per_group(), vec![3, 0, 0]);
+        let h2 = stored(&h);
+        assert_eq!(h2.tally(), h.tally());
 
-    #[test]
-    fn a_level_override_needs_a_closed_meeting_and_a_reason_and_is_published() {
-        let mut h = host("code");
-        let key = DeviceKey::from_seed([1; 32]);
-        let host_key = DeviceKey::from_seed([9; 32]);
-        let mut chain = ChainHead::default();
-        let code = h.codes()[0][0];
-        let s = signed(&h, &mut chain, &key, &ballot(&h, Credential::Code(code), 1));
-        h.receive(s, Source::File, T).unwrap();
+        rate_code(&mut a, &codes[1][0], 1);
+        let closing = a.make_batch(&ka, [6; 32], [7; 32], true, T).unwrap();
+        h.receive_hand_in(&closing.envelope, Source::File, T).unwrap();
+        // A copied slip on another tablet.
+        let (mut b, kb) = tablet(&h, 4);
+        rate_code(&mut b, &codes[0][0], 3);
+        let copied = b.make_batch(&kb, [6; 32], [7; 32], true, T).unwrap();
+        h.receive_hand_in(&copied.envelope, Source::Qr, T).unwrap();
         assert_eq!(
-            h.override_level(0, Level::Excellent, "表现突出", T),
-            Err(HostError::NotClosed)
+            h.counted_per_group(),
+            vec![3, 1, 0],
+            "the copied slip is not counted"
         );
-        h.close_voting(T).unwrap();
-        let computed = h.tally().presenters[0].level.unwrap();
-        assert_eq!(
-            h.override_level(0, Level::Excellent, "  ", T),
-            Err(HostError::Override(OverrideLevelError::EmptyReason))
-        );
-        h.override_level(0, Level::Excellent, "抗洪抢险表现突出", T)
+        assert_eq!(h.tablets().len(), 2);
+        assert!(h.tablets().iter().all(|t| t.closed));
+
+        let mut draft = BallotDraft::new(h.meeting(), Credential::Code(codes[2][0]));
+        for p in 0..4 {
+            draft.fill_presenter(p, 2);
+        }
+        let paper = draft.finish().unwrap();
+        h.key_in_paper(&paper).unwrap();
+        assert!(matches!(h.key_in_paper(&paper), Err(HostError::CodeUsed(_))));
+        assert_eq!(h.counted_per_group(), vec![3, 1, 1]);
+        assert!(matches!(
+            h.receive_hand_in(b"junk", Source::File, T),
+            Err(HostError::HandIn(_))
+        ));
+        assert_eq!(h.refused().values().sum::<u32>(), 1);
+
+        let mut h = stored(&h);
+        h.close_voting(&key, [8; 32], Some(vec![3, 2, 2]), false, T)
             .unwrap();
+        assert_eq!(h.counted_per_group(), vec![3, 1, 1]);
         let tally = h.tally();
-        assert_eq!(h.final_levels(&tally)[0], Some(Level::Excellent));
-        let row = h
-            .final_ranking_rows(&tally)
-            .into_iter()
-            .find(|r| r.presenter == "p1")
-            .unwrap();
-        assert_eq!(row.level.as_deref(), Some("excellent"));
-        assert_eq!(
-            tally.presenters[0].level,
-            Some(computed),
-            "the computed level is kept"
+        let level = tally.presenters[0].tally.level.unwrap();
+        let other = if level == Level::Excellent {
+            Level::Competent
+        } else {
+            Level::Excellent
+        };
+        h.override_level(0, other, "考核组意见", T).unwrap();
+        let mut h = stored(&h);
+        assert!(h.holds_rows());
+        let file = h.result_file(&key, "test", T).unwrap();
+        assert!(!h.holds_rows(), "the rows are erased with the first export");
+        let verdict = verify_result_v2(&file.to_json(), None).unwrap();
+        assert!(
+            verdict
+                .problems
+                .iter()
+                .all(|p| p.id().starts_with("returned_over")),
+            "{:?}",
+            verdict.problems
         );
-        assert_eq!(h.state().audit.last().unwrap().event, "level_overridden");
-        let file = h.result_file(&host_key, "test", T).unwrap();
-        assert_eq!(file.payload.level_overrides.len(), 1);
-        assert_eq!(file.payload.level_overrides[0].computed, computed.as_str());
-        assert!(verify_result(&file.to_json()).unwrap().holds());
-        // An override that misstates the computed level fails verification (re-signed, so
-        // only the override check can catch it).
-        let mut payload = file.payload.clone();
-        payload.level_overrides[0].computed = "unfit".to_owned();
-        let forged = ResultFileV1::sign(payload, &host_key);
-        let verdict = verify_result(&forged.to_json()).unwrap();
-        assert!(!verdict.holds());
-        assert!(verdict.checks.iter().any(|c| c.id == "tally" && !c.holds()));
+        let text = serde_json::to_string(h.state()).unwrap();
+        assert!(
+            !text.contains("\"marks\"") && h.state().round.is_none(),
+            "no row and no transport secret left: {text}"
+        );
+        // After the erasure the record still exports the same result.
+        let again = stored(&h).result_file(&key, "test", T).unwrap();
+        assert_eq!(again.payload.proof, file.payload.proof);
+        assert_eq!(stored(&h).tally(), tally);
     }
 
     #[test]
-    fn setup_edits_log_a_changed_draw_and_lock_once_open() {
-        use crate::domain::draw::{DrawRecord, parse_sources};
-        let mut h = HostMeeting::new(small_meeting("code"), MeetingSecret::from_bytes([7; 32]), T);
-        let first = DrawRecord::make(h.meeting(), parse_sources(&["1 2 3"]).unwrap(), 2).unwrap();
-        h.record_draw(first, T).unwrap();
-        let second = DrawRecord::make(h.meeting(), parse_sources(&["4 5 6"]).unwrap(), 2).unwrap();
-        h.record_draw(second, T).unwrap();
-        let events: Vec<&str> = h.state().audit.iter().map(|e| e.event.as_str()).collect();
-        assert_eq!(events, ["meeting_created", "draw_recorded", "draw_replaced"]);
-        h.open_voting(T).unwrap();
-        assert_eq!(h.edit_meeting(small_meeting("code"), T), Err(HostError::Locked));
-        assert_eq!(h.issue_codes(0, 3, T), Ok(()));
-        assert_eq!(h.issue_codes(0, 2, T), Err(HostError::CodesShrink(3)));
+    fn closing_waits_for_every_tablets_closing_batch_unless_the_host_insists() {
+        let (mut h, key) = host("open");
+        let (mut a, ka) = tablet(&h, 3);
+        for g in [0, 1, 2] {
+            a.start_with_group(g).unwrap();
+            for p in 0..4 {
+                a.tap(Tap::Fill {
+                    presenter: p,
+                    grade: 1,
+                });
+            }
+            a.submit().unwrap();
+        }
+        let batch = a.make_batch(&ka, [4; 32], [5; 32], false, T).unwrap();
+        h.receive_hand_in(&batch.envelope, Source::Qr, T).unwrap();
+        assert!(matches!(
+            h.close_voting(&key, [8; 32], None, false, T),
+            Err(HostError::TabletsNotClosed(_))
+        ));
+        h.close_voting(&key, [8; 32], None, true, T).unwrap();
+        let file = h.result_file(&key, "test", T).unwrap();
+        let ids: Vec<String> = verify_result_v2(&file.to_json(), None)
+            .unwrap()
+            .problems
+            .iter()
+            .map(|p| p.id())
+            .collect();
+        assert_eq!(ids, vec!["tablet_not_closed"]);
     }
 
     #[test]
     fn refuses_records_of_other_formats_and_versions() {
-        let h = host("open");
+        let (h, _) = host("open");
         let mut state = h.state().clone();
-        state.version = 2;
-        assert_eq!(
-            HostMeeting::from_state(state.clone()).err(),
-            Some(ReadHostStateError::UnsupportedVersion(2))
-        );
         state.version = 1;
-        state.secret = "zz".to_owned();
+        let text = serde_json::to_string(&state).unwrap();
         assert_eq!(
-            HostMeeting::from_state(state).err(),
-            Some(ReadHostStateError::Secret)
+            HostMeeting::from_json(&text).err(),
+            Some(ReadHostStateError::Version1)
         );
+        state.version = 3;
+        assert!(matches!(
+            HostMeeting::from_state(state.clone()),
+            Err(ReadHostStateError::UnsupportedVersion(3))
+        ));
+        state.version = 2;
+        state.format = "other".into();
+        assert!(matches!(
+            HostMeeting::from_state(state),
+            Err(ReadHostStateError::WrongFormat(_))
+        ));
+    }
+
+    #[test]
+    fn setup_edits_log_a_changed_draw_and_lock_once_open() {
+        let mut h = HostMeeting::new(small_meeting("open"), MeetingSecret::from_bytes([7; 32]), T);
+        let mut file = h.meeting().to_file();
+        file.title = "改名".into();
+        h.edit_meeting(Meeting::try_from(file.clone()).unwrap(), T)
+            .unwrap();
+        assert_eq!(h.state().audit.last().unwrap().event, "meeting_edited");
+        h.open_voting(&DeviceKey::from_seed([9; 32]), [1; 16], [2; 32], T)
+            .unwrap();
+        assert_eq!(
+            h.edit_meeting(Meeting::try_from(file).unwrap(), T),
+            Err(HostError::Locked)
+        );
+        assert!(h.join().unwrap().check().is_ok());
     }
 }

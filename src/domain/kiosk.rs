@@ -17,6 +17,7 @@ use super::ballot::{
 };
 use super::code::{BallotCode, ParseCodeError};
 use super::meeting::{CredentialMode, Meeting, MeetingFileV1, ParseMeetingError};
+use super::record::join::{CheckJoinError, SIGNED_JOIN_VERSION, SignedJoinV2};
 use super::signed_ballot::{ChainHead, SignedBallotV1};
 use super::signing::{DeviceKey, fingerprint, sha256_hex};
 
@@ -70,12 +71,72 @@ pub enum JoinError {
     Meeting(#[from] ParseMeetingError),
     #[error("主持人公钥无效 — the host key is not valid")]
     HostKey,
+    #[error(
+        "这是旧版未签名的加入链接，已拒绝：请主持人用本版本重新生成 — this is an unsigned join link of an earlier version, refused: ask the host for a new one"
+    )]
+    Unsigned,
+    #[error(
+        "加入信息的主持人签名无效或内容被改动，已拒绝：{0} — the join's host signature does not hold or its content was altered; refused: {0}"
+    )]
+    Signed(CheckJoinError),
 }
 
 /// The join payload as URL-fragment text: raw DEFLATE of the JSON, base64url without padding.
 pub fn encode_join(join: &JoinV1) -> String {
     let json = serde_json::to_vec(join).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(&json, 9))
+}
+
+/// The signed join (record format 2) as URL-fragment text: raw DEFLATE of the JSON, base64url
+/// without padding — the same packing as [`encode_join`].
+pub fn encode_signed_join(join: &SignedJoinV2) -> String {
+    let json = serde_json::to_vec(join).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(&json, 9))
+}
+
+/// Reads a signed join from fragment text ([`encode_signed_join`]) or plain JSON (a join file
+/// for tablets), and checks the host's signature over it. An unsigned join of an earlier
+/// build (version 1) is refused.
+pub fn decode_signed_join(text: &str) -> Result<SignedJoinV2, JoinError> {
+    let json = join_json(text)?;
+    #[derive(Deserialize)]
+    struct Head {
+        format: String,
+        version: u32,
+    }
+    let head: Head = serde_json::from_slice(&json).map_err(|_| JoinError::Damaged)?;
+    if head.format != JOIN_FORMAT {
+        return Err(JoinError::WrongFormat(head.format));
+    }
+    if head.version == JOIN_VERSION {
+        return Err(JoinError::Unsigned);
+    }
+    if head.version != SIGNED_JOIN_VERSION {
+        return Err(JoinError::UnsupportedVersion(head.version));
+    }
+    let join: SignedJoinV2 = serde_json::from_slice(&json).map_err(|_| JoinError::Damaged)?;
+    join.check().map_err(JoinError::Signed)?;
+    Ok(join)
+}
+
+/// The JSON of a join from fragment text or plain JSON, size-limited.
+fn join_json(text: &str) -> Result<Vec<u8>, JoinError> {
+    let text = text.trim();
+    let json = if text.starts_with('{') {
+        text.as_bytes().to_vec()
+    } else {
+        let packed = URL_SAFE_NO_PAD.decode(text).map_err(|_| JoinError::Damaged)?;
+        miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JOIN_BYTES).map_err(|e| {
+            match e.status {
+                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => JoinError::TooLarge,
+                _ => JoinError::Damaged,
+            }
+        })?
+    };
+    if json.len() > MAX_JOIN_BYTES {
+        return Err(JoinError::TooLarge);
+    }
+    Ok(json)
 }
 
 /// Reads a join payload from fragment text ([`encode_join`]) or from plain JSON (a meeting
@@ -391,7 +452,7 @@ fn pin_hash(salt: &str, pin: &str) -> String {
     sha256_hex(format!("pingyi-pin-v1\n{salt}\n{pin}").as_bytes())
 }
 
-fn draft_to_v1(draft: &BallotDraft, meeting: &Meeting) -> DraftV1 {
+pub(crate) fn draft_to_v1(draft: &BallotDraft, meeting: &Meeting) -> DraftV1 {
     let (code, group) = match draft.credential() {
         Credential::Code(code) => (Some(code.to_string()), None),
         Credential::Group(g) => (None, Some(meeting.groups()[g].id.clone())),
@@ -411,7 +472,7 @@ fn draft_to_v1(draft: &BallotDraft, meeting: &Meeting) -> DraftV1 {
     DraftV1 { code, group, marks }
 }
 
-fn draft_from_v1(saved: &DraftV1, meeting: &Meeting) -> Option<BallotDraft> {
+pub(crate) fn draft_from_v1(saved: &DraftV1, meeting: &Meeting) -> Option<BallotDraft> {
     let credential = match (&saved.code, &saved.group) {
         (Some(code), None) => Credential::Code(BallotCode::parse(code).ok()?),
         (None, Some(group)) => Credential::Group(meeting.group_index(group)?),

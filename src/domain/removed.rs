@@ -99,7 +99,7 @@ impl RemovedMeetingsV1 {
             title: meeting.title().to_owned(),
             date: meeting.date().to_owned(),
             phase: host.phase(),
-            accepted: host.accepted().len(),
+            accepted: host.counted_per_group().iter().sum::<u32>() as usize,
             audit_entries: state.audit.len() as u32,
             last_export: last.event.clone(),
             exported: last.time.clone(),
@@ -119,9 +119,7 @@ mod tests {
     use super::*;
     use crate::domain::ballot::{BallotDraft, Credential};
     use crate::domain::code::MeetingSecret;
-    use crate::domain::collect::Source;
     use crate::domain::demo::small_meeting;
-    use crate::domain::signed_ballot::ChainHead;
     use crate::domain::signing::DeviceKey;
 
     const T: &str = "2026-12-18T09:00:00Z";
@@ -129,16 +127,15 @@ mod tests {
 
     fn open_host_with_one_ballot() -> HostMeeting {
         let mut h = HostMeeting::new(small_meeting("code"), MeetingSecret::from_bytes([7; 32]), T);
-        h.open_voting(T).unwrap();
         h.issue_codes(0, 2, T).unwrap();
+        h.open_voting(&DeviceKey::from_seed([9; 32]), [1; 16], [2; 32], T)
+            .unwrap();
         let code = h.codes()[0][0];
         let mut draft = BallotDraft::new(h.meeting(), Credential::Code(code));
         for p in 0..4 {
             draft.fill_presenter(p, 1);
         }
-        let ballot = draft.finish().unwrap().to_v1(h.meeting());
-        let signed = ChainHead::default().sign_next(&DeviceKey::from_seed([1; 32]), ballot, T);
-        h.receive(signed, Source::Qr, T).unwrap();
+        h.key_in_paper(&draft.finish().unwrap()).unwrap();
         h
     }
 
@@ -168,7 +165,8 @@ mod tests {
         assert_eq!(entry.audit_entries as usize, h.state().audit.len());
         assert_eq!(entry.removed, LATER);
 
-        h.close_voting(LATER).unwrap();
+        h.close_voting(&DeviceKey::from_seed([9; 32]), [3; 32], None, false, LATER)
+            .unwrap();
         let file = h
             .result_file(&DeviceKey::from_seed([9; 32]), "test", LATER)
             .unwrap();
@@ -179,7 +177,7 @@ mod tests {
         assert_eq!(entry.last_export, "result_exported");
         assert_eq!(entry.exported, LATER);
         assert_eq!(entry.audit_entries as usize, file.payload.audit.len());
-        assert_eq!(entry.meeting_id, file.payload.meeting.id);
+        assert_eq!(entry.meeting_id, file.payload.join.meeting.id);
     }
 
     #[test]

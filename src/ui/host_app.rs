@@ -14,7 +14,7 @@ use crate::browser::platform;
 use crate::browser::storage::StorageFailure;
 use crate::browser::store::{self, Change, HOST_STATE_KEY, REMOVED_MEETINGS_KEY};
 use crate::domain::code::MeetingSecret;
-use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
+use crate::domain::collect::{HostMeeting, Phase};
 use crate::domain::meeting::Meeting;
 use crate::domain::removed::RemovedMeetingsV1;
 use crate::domain::signing::{DeviceKey, fingerprint};
@@ -83,11 +83,10 @@ impl HostContext {
                 Err(e) => {
                     ctx.held.update_value(Vec::clear);
                     ctx.notice.set(None);
-                    let back = ctx.stored.get_value().and_then(|text| {
-                        serde_json::from_str::<HostStateV1>(&text)
-                            .ok()
-                            .and_then(|state| HostMeeting::from_state(state).ok())
-                    });
+                    let back = ctx
+                        .stored
+                        .get_value()
+                        .and_then(|text| HostMeeting::from_json(&text).ok());
                     ctx.host.set(back);
                     ctx.problem.set(Some(msg!(
                         host_app.the_meeting_record_was_not,
@@ -201,8 +200,8 @@ pub fn HostApp(
             None
         }
     });
-    let stored = match store::load::<HostStateV1>(HOST_STATE_KEY) {
-        Ok(Some(state)) => match HostMeeting::from_state(state) {
+    let stored = match store::load_text(HOST_STATE_KEY) {
+        Some(text) => match HostMeeting::from_json(&text) {
             Ok(host) => Some(host),
             Err(e) => {
                 problem.set(Some(msg!(
@@ -212,11 +211,7 @@ pub fn HostApp(
                 None
             }
         },
-        Ok(None) => None,
-        Err(e) => {
-            problem.set(Some(Message::core(e)));
-            None
-        }
+        None => None,
     };
     let first_tab = match stored.as_ref().map(HostMeeting::phase) {
         Some(Phase::Open) => Tab::Collect,

@@ -22,6 +22,8 @@ pub fn HostBoard() -> impl IntoView {
         .host_key()
         .and_then(|k| fingerprint(&k.public_key()))
         .unwrap_or_default();
+    let ctx_digest = ctx.clone();
+    let digest = move || ctx_digest.with_host(|h| h.code_list_digest()).flatten();
     let selected = RwSignal::new(None::<usize>);
     let presenters = ctx.with_host(|h| h.meeting().presenters().len()).unwrap_or(0);
     let closed = ctx.with_host(|h| h.phase() == Phase::Closed).unwrap_or(false);
@@ -50,7 +52,7 @@ pub fn HostBoard() -> impl IntoView {
         ctx.with_host(|h| {
             let meeting = h.meeting();
             if h.phase() != Phase::Closed {
-                let counts = h.accepted_per_group();
+                let counts = h.counted_per_group();
                 let total: u32 = counts.iter().sum();
                 let expected: u32 = meeting.groups().iter().map(|g| g.expected).sum();
                 let groups = meeting
@@ -78,7 +80,8 @@ pub fn HostBoard() -> impl IntoView {
                 .into_any();
             }
             let tally = h.tally();
-            let order = tally.ranking();
+            let mut order: Vec<usize> = (0..tally.presenters.len()).collect();
+            order.sort_by_key(|&p| (tally.presenters[p].tally.rank.unwrap_or(u32::MAX), p));
             let rows = h
                 .final_ranking_rows(&tally)
                 .into_iter()
@@ -102,7 +105,8 @@ pub fn HostBoard() -> impl IntoView {
                 .collect_view();
             let grade_heads = meeting.grades().iter().map(|g| view! { <th class="num">{g.name.clone()}</th> }).collect_view();
             let detail = selected.get().map(|p| {
-                let t = &tally.presenters[p];
+                let cell_presenter = &tally.presenters[p];
+                let t = &cell_presenter.tally;
                 let presenter = &meeting.presenters()[p];
                 let points: Vec<u32> = meeting.grades().iter().map(|g| g.points).collect();
                 let bars = meeting
@@ -130,27 +134,34 @@ pub fn HostBoard() -> impl IntoView {
                         }
                     })
                     .collect_view();
-                let groups = meeting
-                    .groups()
-                    .iter()
-                    .enumerate()
-                    .map(|(g, group)| {
-                        let cells = if tally.breakdown_visible(p, g) {
-                            (0..meeting.aspects().len())
-                                .map(|a| view! { <td class="num">{t.group_mean(a, g, &points).map(|m| format_decimal(&m, 2)).unwrap_or_default()}</td> })
-                                .collect_view()
-                                .into_any()
-                        } else {
-                            view! {
-                                <td colspan=meeting.aspects().len()>
-                                    <Said text=msg!(host_board.withheld, n = meeting.min_breakdown_size()) />
-                                </td>
-                            }
-                            .into_any()
-                        };
-                        view! { <tr><th>{group.name.clone()}</th>{cells}</tr> }
-                    })
-                    .collect_view();
+                // One row per published cell: a group of its own, or the pool of small groups
+                // (docs/rules.md §4a); nothing finer is ever shown.
+                let groups = if cell_presenter.withheld {
+                    view! {
+                        <tr><td colspan=meeting.aspects().len() + 1>
+                            <Said text=msg!(host_board.withheld, n = meeting.min_breakdown_size()) />
+                        </td></tr>
+                    }
+                    .into_any()
+                } else {
+                    cell_presenter
+                        .cells
+                        .iter()
+                        .enumerate()
+                        .map(|(c, groups)| {
+                            let name = groups
+                                .iter()
+                                .map(|&g| meeting.groups()[g].name.clone())
+                                .collect::<Vec<_>>()
+                                .join(" + ");
+                            let cells = (0..meeting.aspects().len())
+                                .map(|a| view! { <td class="num">{t.group_mean(a, c, &points).map(|m| format_decimal(&m, 2)).unwrap_or_default()}</td> })
+                                .collect_view();
+                            view! { <tr><th>{name}</th>{cells}</tr> }
+                        })
+                        .collect_view()
+                        .into_any()
+                };
                 let aspect_heads = meeting.aspects().iter().map(|a| view! { <th>{a.name.clone()}</th> }).collect_view();
                 view! {
                     <section class="board-detail" aria-labelledby="detail-title" aria-live="polite">
@@ -204,7 +215,9 @@ pub fn HostBoard() -> impl IntoView {
                 {closed.then(|| view! { <span class="board__hint">{t!(i18n, host_board.step_through_presenters_esc_back)}</span> })}
             </div>
             {body}
-            <p class="board__fingerprint">{t!(i18n, host_board.host_key)} " " <span class="fingerprint">{host_fp}</span></p>
+            <p class="board__fingerprint">{t!(i18n, host_board.host_key)} " " <span class="fingerprint">{host_fp}</span>
+                {move || digest().map(|d| view! { " · " {t!(i18n, host_board.code_list)} " " <span class="fingerprint" data-testid="board-code-list">{d}</span> })}
+            </p>
         </section>
     }
 }

@@ -26,12 +26,53 @@ pub fn HostClose() -> impl IntoView {
         return view! { <p class="notice" data-state="waiting">{t!(i18n, host_close.set_up_the_meeting_first)}</p> }.into_any();
     }
     let message = RwSignal::new(None::<Message>);
+    let groups = ctx.with_host(|h| h.meeting().groups().len()).unwrap_or(0);
+    // 实到 per group as the host counts the hall: all or none.
+    let present: Vec<RwSignal<String>> = (0..groups).map(|_| RwSignal::new(String::new())).collect();
+    let present_values = {
+        let present = present.clone();
+        move || -> Result<Option<Vec<u32>>, Message> {
+            let texts: Vec<String> = present
+                .iter()
+                .map(|p| p.get_untracked().trim().to_owned())
+                .collect();
+            if texts.iter().all(String::is_empty) {
+                return Ok(None);
+            }
+            texts
+                .iter()
+                .map(|t| t.parse::<u32>().map_err(|_| msg!(host_close.present_all_or_none)))
+                .collect::<Result<Vec<u32>, Message>>()
+                .map(Some)
+        }
+    };
+    let not_closed = RwSignal::new(false);
     let ctx_close = ctx.clone();
-    let close = move || {
+    let close = move |anyway: bool| {
         let now = platform::now();
-        match ctx_close.act(|h| h.close_voting(&now)) {
-            Some(Err(e)) => message.set(Some(Message::core(e))),
-            _ => ctx_close.say(msg!(host_close.voting_closed)),
+        let Some(key) = ctx_close.host_key() else {
+            return message.set(Some(msg!(host_close.this_laptop_has_no_host)));
+        };
+        let present = match present_values() {
+            Ok(p) => p,
+            Err(e) => return message.set(Some(e)),
+        };
+        let seed = match platform::random_bytes::<32>() {
+            Ok(seed) => seed,
+            Err(e) => return message.set(Some(Message::core(e))),
+        };
+        match ctx_close.act(|h| h.close_voting(key, seed, present, anyway, &now)) {
+            Some(Err(e)) => {
+                not_closed.set(matches!(
+                    e,
+                    crate::domain::collect::HostError::TabletsNotClosed(_)
+                ));
+                message.set(Some(Message::core(e)));
+            }
+            _ => {
+                not_closed.set(false);
+                ctx_close.say(msg!(host_close.voting_closed));
+            }
         }
     };
     let ctx_result = ctx.clone();
@@ -96,24 +137,52 @@ pub fn HostClose() -> impl IntoView {
     let report_phase = phase.clone();
     let overrides_phase = phase.clone();
     let ctx_rec = ctx.clone();
+    let present_inputs = present.clone();
+    let rec_phase = phase.clone();
     let reconciliation = move || {
+        let open = rec_phase() == Some(Phase::Open);
         ctx_rec.with_host(|h| {
-            let tally = h.tally();
-            let rec = h.reconciliation(&tally);
+            let typed: Option<Vec<u32>> = present_inputs
+                .iter()
+                .map(|p| p.get().trim().parse::<u32>().ok())
+                .collect();
+            let rec = h.reconciliation(typed.as_deref());
             let rows = rec
                 .groups
                 .iter()
                 .zip(h.meeting().groups())
-                .map(|(g, group)| view! {
-                    <tr>
-                        <th>{group.name.clone()}</th>
-                        <td class="num">{g.expected}</td><td class="num">{g.returned}</td><td class="num">{g.codes_issued}</td>
-                        <td class="num">{g.valid}</td><td class="num">{g.blank}</td><td class="num">{g.rejected}</td>
-                    </tr>
+                .enumerate()
+                .map(|(i, (g, group))| {
+                    let input = present_inputs[i];
+                    let present_cell = if open {
+                        view! {
+                            <td><input type="number" min="0" class="present-input" name=format!("present-{i}")
+                                aria-label=format!("{} {}", group.name, t_string!(i18n, host_close.present))
+                                prop:value=input on:input=move |ev| input.set(event_target_value(&ev)) /></td>
+                        }
+                        .into_any()
+                    } else {
+                        view! { <td class="num">{g.present.map(|n| n.to_string()).unwrap_or_else(|| "—".to_owned())}</td> }.into_any()
+                    };
+                    view! {
+                        <tr>
+                            <th>{group.name.clone()}</th>
+                            <td class="num">{g.expected}</td>
+                            {present_cell}
+                            <td class="num">{g.codes_issued.map(|n| n.to_string()).unwrap_or_else(|| "—".to_owned())}</td>
+                            <td class="num">{g.handed_in}</td>
+                            <td class="num">{g.excluded}</td>
+                            <td class="num">{g.counted}</td>
+                        </tr>
+                    }
                 })
                 .collect_view();
-            let problems = rec.problems.iter().map(|p| view! { <li data-fails=p.fails_round().to_string()><Said text=Message::core(p) /></li> }).collect_view();
-            let failed = rec.failed();
+            let problems = rec
+                .problems
+                .iter()
+                .map(|p| view! { <li data-fails="true"><Said text=Message::core(p) /></li> })
+                .collect_view();
+            let failed = !rec.valid;
             view! {
                 <section class="panel" aria-labelledby="rec-title">
                     <h2 id="rec-title">{t!(i18n, host_close.closure_reconciliation)}</h2>
@@ -121,11 +190,11 @@ pub fn HostClose() -> impl IntoView {
                         <thead><tr>
                             <th>{t!(i18n, host_close.group)}</th>
                             <th class="num">{t!(i18n, host_close.expected)}</th>
-                            <th class="num">{t!(i18n, host_close.returned)}</th>
+                            <th class="num">{t!(i18n, host_close.present)}</th>
                             <th class="num">{t!(i18n, host_close.codes_issued)}</th>
-                            <th class="num">{t!(i18n, host_close.valid)}</th>
-                            <th class="num">{t!(i18n, host_close.blank)}</th>
-                            <th class="num">{t!(i18n, host_close.rejected)}</th>
+                            <th class="num">{t!(i18n, host_close.returned)}</th>
+                            <th class="num">{t!(i18n, host_close.excluded)}</th>
+                            <th class="num">{t!(i18n, host_close.counted)}</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
@@ -142,14 +211,16 @@ pub fn HostClose() -> impl IntoView {
         ctx_report.with_host(|h| {
             let meeting = h.meeting();
             let tally = h.tally();
-            let rec = h.reconciliation(&tally);
+            let rec = h.reconciliation(None);
             let rec_rows = rec
                 .groups
                 .iter()
                 .zip(meeting.groups())
                 .map(|(g, group)| view! {
-                    <tr><td>{group.name.clone()}</td><td class="num">{g.expected}</td><td class="num">{g.returned}</td>
-                        <td class="num">{g.codes_issued}</td><td class="num">{g.valid}</td><td class="num">{g.blank}</td><td class="num">{g.rejected}</td></tr>
+                    <tr><td>{group.name.clone()}</td><td class="num">{g.expected}</td>
+                        <td class="num">{g.present.map(|n| n.to_string()).unwrap_or_default()}</td>
+                        <td class="num">{g.codes_issued.map(|n| n.to_string()).unwrap_or_default()}</td>
+                        <td class="num">{g.handed_in}</td><td class="num">{g.excluded}</td><td class="num">{g.counted}</td></tr>
                 })
                 .collect_view();
             let rec_problems = rec.problems.iter().map(|p| view! { <li><Said text=Message::core(p) /></li> }).collect_view();
@@ -190,12 +261,13 @@ pub fn HostClose() -> impl IntoView {
                     </table>
                     <h3>{t!(i18n, host_close.reconciliation)}</h3>
                     <table class="table">
-                        <thead><tr><th>{t!(i18n, host_close.group)}</th><th>{t!(i18n, host_close.expected)}</th><th>{t!(i18n, host_close.returned)}</th><th>{t!(i18n, host_close.codes)}</th><th>{t!(i18n, host_close.valid)}</th><th>{t!(i18n, host_close.blank)}</th><th>{t!(i18n, host_close.rejected)}</th></tr></thead>
+                        <thead><tr><th>{t!(i18n, host_close.group)}</th><th>{t!(i18n, host_close.expected)}</th><th>{t!(i18n, host_close.present)}</th><th>{t!(i18n, host_close.codes)}</th><th>{t!(i18n, host_close.returned)}</th><th>{t!(i18n, host_close.excluded)}</th><th>{t!(i18n, host_close.counted)}</th></tr></thead>
                         <tbody>{rec_rows}</tbody>
                     </table>
                     <ul>{rec_problems}</ul>
                     {notes.map(|n| view! { <h3>{t!(i18n, host_close.notes)}</h3><ul>{n}</ul> })}
                     <p>{t!(i18n, host_close.host_key)} <span class="fingerprint">{host_fp.clone()}</span></p>
+                    {h.code_list_digest().map(|d| view! { <p>{t!(i18n, host_close.code_list)} " " <span class="fingerprint">{d}</span></p> })}
                     <div class="signature-lines">
                         <span>{t!(i18n, host_close.assessment_group)}</span><span class="signature-line"></span>
                         <span>{t!(i18n, host_close.date)}</span><span class="signature-line"></span>
@@ -211,14 +283,26 @@ pub fn HostClose() -> impl IntoView {
             <div class="actions">
                 {move || match phase() {
                     Some(Phase::Open) => {
-                        let close = close.clone();
+                        let close_now = close.clone();
+                        let close_anyway = close.clone();
                         view! {
-                            <ConfirmAction variant="primary" on_confirm=Callback::new(move |()| close()) texts=ConfirmTexts {
+                            <ConfirmAction variant="primary" on_confirm=Callback::new(move |()| close_now(false)) texts=ConfirmTexts {
                                 action: |l| td_string!(l, host_close.close_voting).to_string(),
                                 question: |l| td_string!(l, host_close.close_voting_no_more_ballots).to_string(),
                                 confirm: |l| td_string!(l, host_close.close_voting).to_string(),
                                 cancel: |l| td_string!(l, host_close.cancel).to_string(),
                             } />
+                            {move || not_closed.get().then(|| {
+                                let close_anyway = close_anyway.clone();
+                                view! {
+                                    <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| close_anyway(true)) texts=ConfirmTexts {
+                                        action: |l| td_string!(l, host_close.close_anyway).to_string(),
+                                        question: |l| td_string!(l, host_close.close_anyway_question).to_string(),
+                                        confirm: |l| td_string!(l, host_close.close_anyway).to_string(),
+                                        cancel: |l| td_string!(l, host_close.cancel).to_string(),
+                                    } />
+                                }
+                            })}
                         }.into_any()
                     }
                     Some(Phase::Closed) => view! {

@@ -17,8 +17,8 @@ use super::host_app::host_context;
 use super::{Message, Said};
 use crate::browser::camera::{QrWorker, WorkerReply, camera_unavailable_reason, start_camera, stop_camera};
 use crate::browser::platform;
-use crate::domain::collect::{Arrival, Source};
-use crate::domain::qr_ballot::decode_qr_ballot;
+use crate::domain::collect::Source;
+use crate::domain::record::transport::{ChunkProgress, QrReassembly};
 
 /// What is running while the host scans.
 struct Running {
@@ -43,6 +43,8 @@ pub fn HostScanner() -> impl IntoView {
     let busy = SendWrapper::new(Rc::new(RefCell::new(false)));
     let seen: SendWrapper<Rc<RefCell<HashSet<String>>>> =
         SendWrapper::new(Rc::new(RefCell::new(HashSet::new())));
+    // A tablet's batch comes as several codes, read in any order, each any number of times.
+    let reassembly = SendWrapper::new(Rc::new(RefCell::new(QrReassembly::new())));
 
     let stop = {
         let running = running.clone();
@@ -64,6 +66,7 @@ pub fn HostScanner() -> impl IntoView {
             let running = running.clone();
             let busy = busy.clone();
             let seen = seen.clone();
+            let reassembly = reassembly.clone();
             let ctx = ctx.clone();
             leptos::task::spawn_local(async move {
                 let stream = match start_camera(&video_el).await {
@@ -84,25 +87,30 @@ pub fn HostScanner() -> impl IntoView {
                         if !seen.borrow_mut().insert(text.clone()) {
                             continue;
                         }
-                        let outcome = match decode_qr_ballot(&text) {
+                        let outcome = match reassembly.borrow_mut().add(&text) {
                             Err(e) => (Message::core(e), "fail"),
-                            Ok(ballot) => {
+                            Ok(ChunkProgress::Waiting { seen, total }) => {
+                                // Progress shows at once: nothing is stored until the batch is whole.
+                                last.set(Some((
+                                    msg!(host_scanner.codes_read, seen = seen, total = total),
+                                    "waiting",
+                                )));
+                                continue;
+                            }
+                            Ok(ChunkProgress::Complete(envelope)) => {
                                 let now = platform::now();
-                                match ctx.act(|h| h.receive(ballot, Source::Qr, &now)) {
+                                match ctx.act(|h| h.receive_hand_in(&envelope, Source::Qr, &now)) {
                                     Some(Ok(arrival)) => {
-                                        let count = ctx.with_host(|h| h.accepted().len()).unwrap_or(0);
-                                        let state = match arrival {
-                                            Arrival::Accepted { .. } | Arrival::Duplicate { .. } => "pass",
-                                            Arrival::Conflict { .. } => "waiting",
-                                            Arrival::Rejected { .. } => "fail",
-                                        };
+                                        let count: u32 = ctx
+                                            .with_host(|h| h.counted_per_group().iter().sum())
+                                            .unwrap_or(0);
                                         (
                                             msg!(
                                                 host_scanner.scan_outcome,
                                                 arrival = super::host_collect::arrival_message(&arrival),
                                                 count = count
                                             ),
-                                            state,
+                                            "pass",
                                         )
                                     }
                                     Some(Err(e)) => (Message::core(e), "fail"),

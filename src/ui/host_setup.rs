@@ -10,7 +10,7 @@ use super::host_app::{host_context, removed_meetings};
 use super::{LocalText, MeetingOverview, Message, Said, format_time};
 use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
-use crate::domain::collect::{HostMeeting, HostStateV1, Phase};
+use crate::domain::collect::{HostMeeting, Phase, ReadHostStateError};
 use crate::domain::demo::demo_meeting;
 use crate::domain::level::{Level, LevelNames, QUOTA_PRESETS, QuotaRounding};
 use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, default_meeting_file};
@@ -106,9 +106,10 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
         let ctx = ctx_backup.clone();
         with_chosen_file(&ev, move |result| {
             let outcome = result.map_err(Message::core).and_then(|(_, text)| {
-                serde_json::from_str::<HostStateV1>(&text)
-                    .map_err(|e| msg!(host_setup.not_a_backup, error = e))
-                    .and_then(|state| HostMeeting::from_state(state).map_err(Message::core))
+                HostMeeting::from_json(&text).map_err(|e| match e {
+                    ReadHostStateError::WrongFormat(_) => msg!(host_setup.not_a_backup, error = e),
+                    other => Message::core(other),
+                })
             });
             match outcome {
                 Ok(host) => {

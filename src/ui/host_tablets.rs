@@ -9,7 +9,7 @@ use super::host_app::host_context;
 use super::{ConfirmAction, ConfirmTexts, Message, QrImage, Said};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
-use crate::domain::kiosk::{JoinV1, encode_join};
+use crate::domain::kiosk::encode_signed_join;
 
 /// The tablets-and-codes step.
 #[component]
@@ -23,18 +23,26 @@ pub fn HostTablets() -> impl IntoView {
     let ctx_open = ctx.clone();
     let open = move || {
         let now = platform::now();
-        if let Some(Err(e)) = ctx_open.act(|h| h.open_voting(&now)) {
+        let Some(key) = ctx_open.host_key() else {
+            return message.set(Some(msg!(host_tablets.no_host_key)));
+        };
+        // A fresh session and transport secret for this round: ballots of any other round,
+        // even of the same meeting file, are refused.
+        let fresh = platform::random_bytes::<16>().and_then(|s| Ok((s, platform::random_bytes::<32>()?)));
+        let (session, transport) = match fresh {
+            Ok(pair) => pair,
+            Err(e) => return message.set(Some(Message::core(e))),
+        };
+        if let Some(Err(e)) = ctx_open.act(|h| h.open_voting(key, session, transport, &now)) {
             message.set(Some(Message::core(e)));
         }
     };
     let ctx_join = ctx.clone();
-    let join = move || {
-        let key = ctx_join.host_key()?.public_key();
-        ctx_join.with_host(|h| JoinV1::new(h.meeting(), &key))
-    };
+    let join = move || ctx_join.with_host(|h| h.join().cloned()).flatten();
     let join_for_link = join.clone();
-    let link =
-        move || join_for_link().map(|j| format!("{}#join={}", platform::page_address(), encode_join(&j)));
+    let link = move || {
+        join_for_link().map(|j| format!("{}#join={}", platform::page_address(), encode_signed_join(&j)))
+    };
     let link_for_copy = link.clone();
     let link_for_href = link.clone();
     let link_for_qr = link.clone();
@@ -90,6 +98,7 @@ pub fn HostTablets() -> impl IntoView {
                     <button class="button" on:click=download_join.clone()>{t!(i18n, host_tablets.download_the_meeting_file_for)}</button>
                 </div>
             </section>
+            <RegisteredTablets />
         }
         .into_any(),
     }
@@ -189,4 +198,47 @@ fn CodeSlips() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The tablets registered by their hand-ins, and the code-list digest witnesses write down.
+#[component]
+fn RegisteredTablets() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = host_context();
+    let ctx_digest = ctx.clone();
+    let digest = move || ctx_digest.with_host(|h| h.code_list_digest()).flatten();
+    let rows = move || {
+        ctx.with_host(|h| h.tablets())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| {
+                view! {
+                    <tr>
+                        <td class="fingerprint">{t.fingerprint}</td>
+                        <td class="num">{t.batches}</td>
+                        <td class="num">{t.ballots}</td>
+                        <td>{if t.closed { t!(i18n, host_tablets.yes).into_any() } else { t!(i18n, host_tablets.no).into_any() }}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="panel" aria-labelledby="registered-title" data-testid="registered-tablets">
+            <h2 id="registered-title">{t!(i18n, host_tablets.registered_tablets)}</h2>
+            {move || digest().map(|d| view! {
+                <p>{t!(i18n, host_tablets.code_list_digest)} " " <strong class="fingerprint" data-testid="code-list-digest">{d}</strong></p>
+            })}
+            <p class="notice">{t!(i18n, host_tablets.tablets_register_when)}</p>
+            <table class="table">
+                <thead><tr>
+                    <th>{t!(i18n, host_tablets.col_tablet)}</th>
+                    <th>{t!(i18n, host_tablets.col_batches)}</th>
+                    <th>{t!(i18n, host_tablets.col_ballots)}</th>
+                    <th>{t!(i18n, host_tablets.col_closed)}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
 }

@@ -14,11 +14,18 @@ use crate::browser::platform;
 use crate::browser::storage::StorageFailure;
 use crate::browser::store::{self, Change, TABLET_DRAFT_KEY, TABLET_STATE_KEY};
 use crate::domain::ballot::BallotDraft;
-use crate::domain::kiosk::{
-    JoinError, JoinV1, Kiosk, PinError, TabletEvent, TabletLogEntryV1, TabletStateV1, Tap, decode_join,
-};
+use crate::domain::kiosk::{JoinError, PinError, TabletEvent, TabletLogEntryV1, Tap, decode_signed_join};
 use crate::domain::meeting::{CredentialMode, Meeting};
+use crate::domain::record::join::SignedJoinV2;
+use crate::domain::record::tablet::{TabletStateV2, TabletV2};
+use crate::domain::record::transport::hand_in_file;
 use crate::domain::signing::{DeviceKey, fingerprint};
+
+/// The tablet's checked state (record format 2).
+type Kiosk = TabletV2;
+
+/// Seconds the "submitted" screen stays before it clears itself for the next rater.
+const SUBMITTED_SECONDS: u64 = 5;
 
 /// What the tablet shows besides the rating form itself.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,8 +35,8 @@ enum Step {
     Review,
     /// Submitted in memory, waiting for the disk: nothing is acknowledged yet.
     Saving,
-    /// Just submitted: the tracker, shown once, then the next rater.
-    Submitted(String),
+    /// Just submitted: no receipt; the screen clears itself after a few seconds.
+    Submitted,
     /// Staff only, after the PIN.
     HandIn,
 }
@@ -132,17 +139,19 @@ pub fn RaterApp(
             None
         }
     });
-    let stored = match store::load::<TabletStateV1>(TABLET_STATE_KEY) {
-        Ok(Some(state)) => match Kiosk::from_stored(state, store::load(TABLET_DRAFT_KEY).ok().flatten()) {
-            Ok(kiosk) => Some(kiosk),
-            Err(e) => {
-                problem.set(Some(msg!(
-                    rater_app.the_saved_data_is_left,
-                    problem = Message::core(e)
-                )));
-                None
+    let stored = match store::load::<TabletStateV2>(TABLET_STATE_KEY) {
+        Ok(Some(state)) => {
+            match Kiosk::from_stored_with_draft(state, store::load(TABLET_DRAFT_KEY).ok().flatten()) {
+                Ok(kiosk) => Some(kiosk),
+                Err(e) => {
+                    problem.set(Some(msg!(
+                        rater_app.the_saved_data_is_left,
+                        problem = Message::core(e)
+                    )));
+                    None
+                }
             }
-        },
+        }
         Ok(None) => None,
         Err(e) => {
             problem.set(Some(Message::core(e)));
@@ -154,7 +163,7 @@ pub fn RaterApp(
     let pending = RwSignal::new(
         fragment
             .strip_prefix("join=")
-            .map(|payload| decode_join(payload).map_err(Message::core)),
+            .map(|payload| decode_signed_join(payload).map_err(Message::core)),
     );
     let step = RwSignal::new(Step::Kiosk);
     let device_fp = key
@@ -163,6 +172,7 @@ pub fn RaterApp(
         .and_then(|k| fingerprint(&k.public_key()))
         .unwrap_or_default();
 
+    let device_fp_footer = device_fp.clone();
     let saves = DraftSaves::new();
     let update = move |f: &dyn Fn(&mut Kiosk)| {
         let mut change = None;
@@ -179,12 +189,14 @@ pub fn RaterApp(
 
     // The screen changes only when these change, never on a tap: the form updates in place.
     let has_kiosk = Memo::new(move |_| kiosk.with(|k| k.as_ref().map(|k| k.meeting().id().to_owned())));
-    let host_fp = Memo::new(move |_| kiosk.with(|k| k.as_ref().map(Kiosk::host_fingerprint)));
     let has_draft = Memo::new(move |_| kiosk.with(|k| k.as_ref().is_some_and(|k| k.draft().is_some())));
+    let key_join = std::sync::Arc::clone(&key);
     let body = move || {
         if let Some(join) = pending.get() {
+            let key = std::sync::Arc::clone(&key_join);
             return untrack(|| {
-                view! { <JoinScreen join=join kiosk=kiosk pending=pending problem=problem /> }.into_any()
+                view! { <JoinScreen join=join key=key kiosk=kiosk pending=pending problem=problem /> }
+                    .into_any()
             });
         }
         if has_kiosk.get().is_none() {
@@ -197,70 +209,80 @@ pub fn RaterApp(
                 .with(|k| k.as_ref().map(|k| k.meeting().clone()))
                 .unwrap_or_else(crate::domain::demo::demo_meeting);
             match current {
-            Step::Submitted(tracker) => view! {
-                <section class="screen kiosk-done" aria-labelledby="done-title">
-                    <h1 id="done-title" class="screen__title" tabindex="-1">
-                        {t!(i18n, rater_app.ballot_submitted)}
-                    </h1>
-                    <p class="notice" data-state="pass">
-                        {t!(i18n, rater_app.your_ballot_is_signed_and)}
-                    </p>
-                    <p class="kiosk-done__tracker">
-                        {t!(i18n, rater_app.ballot_tracker_note_it_to)}
-                        <strong class="tracker" data-testid="tracker">{tracker}</strong>
-                    </p>
-                    <button class="button" data-variant="primary" on:click=move |_| step.set(Step::Kiosk)>
-                        {t!(i18n, rater_app.pass_to_the_next_rater)}
-                    </button>
-                </section>
-            }
-            .into_any(),
-            Step::Saving => view! {
-                <section class="screen kiosk-done" aria-labelledby="saving-title" aria-busy="true">
-                    <h1 id="saving-title" class="screen__title" tabindex="-1">
-                        {t!(i18n, rater_app.saving_the_ballot)}
-                    </h1>
-                    <p class="notice" data-state="waiting" role="status">
-                        {t!(i18n, rater_app.saving_the_ballot_wait)}
-                    </p>
-                </section>
-            }
-            .into_any(),
-            Step::HandIn => view! { <HandInScreen kiosk=kiosk problem=problem on_done=Callback::new(move |()| step.set(Step::Kiosk)) on_change_role=on_change_role /> }.into_any(),
-            Step::Review if drafting => {
-                let key = std::sync::Arc::clone(&key);
-                let submit = move |_| {
-                    let Some(key) = key.as_ref().as_ref() else { return };
-                    let time = platform::now();
-                    // The ballot as it was before this submit: put back if the disk refuses it,
-                    // so the screen never says "submitted" for a ballot that is not stored.
-                    let before = kiosk.get_untracked();
-                    let mut outcome = None;
-                    kiosk.update(|k| {
-                        if let Some(k) = k.as_mut() {
-                            outcome = Some(k.submit(key, &time).map(|s| (s.tracker(), whole_change(k))));
+                Step::Submitted => {
+                    // The next rater gets a clean screen even if nobody taps.
+                    set_timeout(
+                        move || {
+                            if step.get_untracked() == Step::Submitted {
+                                step.set(Step::Kiosk);
+                            }
+                        },
+                        std::time::Duration::from_secs(SUBMITTED_SECONDS),
+                    );
+                    view! {
+                    <section class="screen kiosk-done" aria-labelledby="done-title">
+                        <h1 id="done-title" class="screen__title" tabindex="-1">
+                            {t!(i18n, rater_app.ballot_submitted)}
+                        </h1>
+                        <p class="notice" data-state="pass">
+                            {t!(i18n, rater_app.your_ballot_is_kept_secret)}
+                        </p>
+                        <button class="button" data-variant="primary" on:click=move |_| step.set(Step::Kiosk)>
+                            {t!(i18n, rater_app.pass_to_the_next_rater)}
+                        </button>
+                    </section>
+                }
+                .into_any()
+                }
+                Step::Saving => view! {
+                    <section class="screen kiosk-done" aria-labelledby="saving-title" aria-busy="true">
+                        <h1 id="saving-title" class="screen__title" tabindex="-1">
+                            {t!(i18n, rater_app.saving_the_ballot)}
+                        </h1>
+                        <p class="notice" data-state="waiting" role="status">
+                            {t!(i18n, rater_app.saving_the_ballot_wait)}
+                        </p>
+                    </section>
+                }
+                .into_any(),
+                Step::HandIn => {
+                    let key = std::sync::Arc::clone(&key);
+                    view! { <HandInScreen kiosk=kiosk key=key problem=problem device_fp=device_fp.clone() on_done=Callback::new(move |()| step.set(Step::Kiosk)) on_change_role=on_change_role /> }.into_any()
+                }
+                Step::Review if drafting => {
+                    let submit = move |_| {
+                        // The ballot as it was before this submit: put back if the disk refuses it,
+                        // so the screen never says "submitted" for a ballot that is not stored.
+                        let before = kiosk.get_untracked();
+                        let mut outcome = None;
+                        kiosk.update(|k| {
+                            if let Some(k) = k.as_mut() {
+                                outcome = Some(k.submit().map(|()| whole_change(k)));
+                            }
+                        });
+                        match outcome {
+                            Some(Ok(changes)) => {
+                                step.set(Step::Saving);
+                                persist(changes, move |result| match result {
+                                    Ok(()) => {
+                                        problem.set(None);
+                                        step.set(Step::Submitted);
+                                    }
+                                    Err(e) => {
+                                        kiosk.set(before);
+                                        step.set(Step::Review);
+                                        problem.set(Some(msg!(
+                                            rater_app.ballot_not_submitted,
+                                            problem = Message::core(e)
+                                        )));
+                                    }
+                                });
+                            }
+                            Some(Err(e)) => problem.set(Some(Message::core(e))),
+                            None => {}
                         }
-                    });
-                    match outcome {
-                        Some(Ok((tracker, changes))) => {
-                            step.set(Step::Saving);
-                            persist(changes, move |result| match result {
-                                Ok(()) => {
-                                    problem.set(None);
-                                    step.set(Step::Submitted(tracker));
-                                }
-                                Err(e) => {
-                                    kiosk.set(before);
-                                    step.set(Step::Review);
-                                    problem.set(Some(msg!(rater_app.ballot_not_submitted, problem = Message::core(e))));
-                                }
-                            });
-                        }
-                        Some(Err(e)) => problem.set(Some(Message::core(e))),
-                        None => {}
-                    }
-                };
-                let lines = kiosk.with(|k| {
+                    };
+                    let lines = kiosk.with(|k| {
                     let k = k.as_ref()?;
                     let d = k.draft()?;
                     Some(
@@ -275,16 +297,24 @@ pub fn RaterApp(
                             .collect_view(),
                     )
                 });
-                let blank = kiosk.with(|k| k.as_ref().and_then(|k| k.draft()).is_some_and(BallotDraft::is_untouched));
-                // An untouched ballot is complete as a blank one; any other needs every gap filled.
-                let gap = if blank {
-                    None
-                } else {
-                    kiosk.with(|k| k.as_ref().and_then(|k| k.draft()).and_then(BallotDraft::first_gap))
-                };
-                let incomplete = gap.is_some();
-                let back_gap = gap.clone();
-                view! {
+                    let blank = kiosk.with(|k| {
+                        k.as_ref()
+                            .and_then(|k| k.draft())
+                            .is_some_and(BallotDraft::is_untouched)
+                    });
+                    // An untouched ballot is complete as a blank one; any other needs every gap filled.
+                    let gap = if blank {
+                        None
+                    } else {
+                        kiosk.with(|k| {
+                            k.as_ref()
+                                .and_then(|k| k.draft())
+                                .and_then(BallotDraft::first_gap)
+                        })
+                    };
+                    let incomplete = gap.is_some();
+                    let back_gap = gap.clone();
+                    view! {
                     <section class="screen kiosk-review" aria-labelledby="review-title">
                         <h1 id="review-title" class="screen__title">{t!(i18n, rater_app.review_and_submit)}</h1>
                         {gap.clone().map(|g| view! { <p class="banner" data-state="error" role="alert"><Said text=Message::core(g) /></p> })}
@@ -309,15 +339,15 @@ pub fn RaterApp(
                     </section>
                 }
                 .into_any()
-            }
-            _ => {
-                if drafting {
-                    rating_screen(meeting, kiosk, step, update, saves).into_any()
-                } else {
-                    view! { <StartScreen kiosk=kiosk on_hand_in=Callback::new(move |()| step.set(Step::HandIn)) /> }.into_any()
+                }
+                _ => {
+                    if drafting {
+                        rating_screen(meeting, kiosk, step, update, saves).into_any()
+                    } else {
+                        view! { <StartScreen kiosk=kiosk on_hand_in=Callback::new(move |()| step.set(Step::HandIn)) /> }.into_any()
+                    }
                 }
             }
-        }
         })
     };
 
@@ -326,9 +356,10 @@ pub fn RaterApp(
             {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert"><Said text=p /></p> })}
             {body}
             <footer class="rater-app__footer">
-                <span>{t!(i18n, rater_app.this_tablet)} " " <span class="fingerprint">{device_fp}</span></span>
-                {move || host_fp.get().map(|fp| view! {
-                    <span>{t!(i18n, rater_app.host)} " " <span class="fingerprint">{fp}</span></span>
+                // Fingerprints only before joining (staff compare them); once joined they are
+                // shown to staff behind the PIN, never to raters.
+                {move || has_kiosk.get().is_none().then(|| view! {
+                    <span>{t!(i18n, rater_app.this_tablet)} " " <span class="fingerprint">{device_fp_footer.clone()}</span></span>
                 })}
                 // Once the tablet has joined, only staff (behind the PIN, on the hand-in screen)
                 // may give it another role.
@@ -363,11 +394,15 @@ fn rating_screen(
     });
     let on_tap = Callback::new(move |tap: Tap| update(&move |k| k.tap(tap)));
     let title = meeting.title().to_owned();
+    // The rater's group, never the code: once rating starts the code is not on screen.
     let credential = kiosk.with(|k| {
         let k = k.as_ref()?;
-        k.draft().map(|d| match d.credential() {
-            crate::domain::ballot::Credential::Code(c) => c.to_string(),
-            crate::domain::ballot::Credential::Group(g) => k.meeting().groups()[g].name.clone(),
+        k.draft().map(|d| {
+            let group = match d.credential() {
+                crate::domain::ballot::Credential::Code(c) => c.group(),
+                crate::domain::ballot::Credential::Group(g) => g,
+            };
+            k.meeting().groups()[group].name.clone()
         })
     });
     view! {
@@ -414,12 +449,12 @@ fn rating_screen(
 
 /// A tablet with no meeting yet: join by the host's link, or open a meeting file.
 #[component]
-fn WaitingScreen(pending: RwSignal<Option<Result<(JoinV1, Meeting), Message>>>) -> impl IntoView {
+fn WaitingScreen(pending: RwSignal<Option<Result<SignedJoinV2, Message>>>) -> impl IntoView {
     let i18n = use_i18n();
     let on_file = move |ev: leptos::ev::Event| {
         with_chosen_file(&ev, move |result| {
             pending.set(Some(result.map_err(Message::core).and_then(|(_, text)| {
-                decode_join(&text).map_err(|e: JoinError| Message::core(e))
+                decode_signed_join(&text).map_err(|e: JoinError| Message::core(e))
             })));
         });
     };
@@ -440,9 +475,10 @@ fn WaitingScreen(pending: RwSignal<Option<Result<(JoinV1, Meeting), Message>>>) 
 /// The staff member checks the meeting and the host fingerprint, then sets the hand-in PIN.
 #[component]
 fn JoinScreen(
-    join: Result<(JoinV1, Meeting), Message>,
+    join: Result<SignedJoinV2, Message>,
+    key: std::sync::Arc<Option<DeviceKey>>,
     kiosk: RwSignal<Option<Kiosk>>,
-    pending: RwSignal<Option<Result<(JoinV1, Meeting), Message>>>,
+    pending: RwSignal<Option<Result<SignedJoinV2, Message>>>,
     problem: RwSignal<Option<Message>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -450,7 +486,12 @@ fn JoinScreen(
         pending.set(None);
         platform::clear_fragment();
     };
-    let (join, meeting) = match join {
+    let checked = join.and_then(|j| {
+        j.check()
+            .map(|c| (j, c.meeting))
+            .map_err(|e| Message::core(JoinError::Signed(e)))
+    });
+    let (join, meeting) = match checked {
         Err(message) => {
             return view! {
                 <section class="screen" aria-labelledby="join-title">
@@ -463,18 +504,29 @@ fn JoinScreen(
         }
         Ok(pair) => pair,
     };
-    // A tablet that holds ballots of another meeting keeps them until they are handed in.
+    // Another round (another meeting, or the same meeting file run again) is another session.
+    let other_round = |k: &Kiosk| k.session() != join.session;
+    // A tablet that holds ballots of another round keeps them until they are handed in.
     let blocked = kiosk.with(|k| {
         k.as_ref()
-            .filter(|k| k.meeting().id() != meeting.id() && (k.unconfirmed() > 0 || k.draft().is_some()))
-            .map(|k| (k.meeting().title().to_owned(), k.unconfirmed()))
+            .filter(|k| other_round(k) && (k.not_handed_in() > 0 || k.draft().is_some()))
+            .map(|k| (k.meeting().title().to_owned(), k.not_handed_in()))
     });
-    let same = kiosk.with(|k| k.as_ref().is_some_and(|k| k.meeting().id() == meeting.id()));
-    // Handed-in ballots of another meeting go only when staff confirm with that meeting's PIN.
+    let same = kiosk.with(|k| k.as_ref().is_some_and(|k| !other_round(k)));
+    // The record of an earlier round is replaced only with that round's PIN.
     let replacing = kiosk.with(|k| {
         k.as_ref()
-            .filter(|k| k.meeting().id() != meeting.id() && !k.held().is_empty())
-            .map(|k| (k.meeting().title().to_owned(), k.held().len()))
+            .filter(|k| other_round(k) && !k.state().confirmed.is_empty())
+            .map(|k| {
+                (
+                    k.meeting().title().to_owned(),
+                    k.state()
+                        .confirmed
+                        .iter()
+                        .map(|b| b.ballots as usize)
+                        .sum::<usize>(),
+                )
+            })
     });
     let needs_old_pin = replacing.is_some();
     let old_pin = RwSignal::new(String::new());
@@ -494,7 +546,7 @@ fn JoinScreen(
         msg!(rater_app.summary_open, date = date, place = place, n = n)
     };
     let title = meeting.title().to_owned();
-    let pair = StoredValue::new((join, meeting));
+    let pair = StoredValue::new(join);
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pin.get() != pin_again.get() {
@@ -512,7 +564,10 @@ fn JoinScreen(
             Ok(salt) => salt,
             Err(e) => return message.set(Some(Message::core(e))),
         };
-        match Kiosk::join(pair.get_value(), &pin.get(), &salt, &platform::now()) {
+        let Some(device) = key.as_ref().as_ref() else {
+            return message.set(Some(msg!(rater_app.no_device_key)));
+        };
+        match Kiosk::join(pair.get_value(), device, &pin.get(), &salt, &platform::now()) {
             Err(e) => message.set(Some(Message::core(e))),
             // The tablet shows the meeting only once its state is on disk.
             Ok(new) => persist(whole_change(&new), move |result| match result {
@@ -613,7 +668,7 @@ fn StartScreen(kiosk: RwSignal<Option<Kiosk>>, on_hand_in: Callback<()>) -> impl
             Err(e) => message.set(Some(Message::core(e))),
         }
     };
-    let (title, uses_codes, groups, held) = kiosk.with(|k| {
+    let (title, uses_codes, groups) = kiosk.with(|k| {
         let k = k.as_ref();
         (
             k.map(|k| k.meeting().title().to_owned()).unwrap_or_default(),
@@ -626,7 +681,6 @@ fn StartScreen(kiosk: RwSignal<Option<Kiosk>>, on_hand_in: Callback<()>) -> impl
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default(),
-            k.map_or(0, |k| k.held().len()),
         )
     });
     let entry = if uses_codes {
@@ -670,7 +724,6 @@ fn StartScreen(kiosk: RwSignal<Option<Kiosk>>, on_hand_in: Callback<()>) -> impl
             </p>
             {entry}
             {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
-            <p class="kiosk-start__held"><Said text=msg!(rater_app.ballots_held, held = held) /></p>
             <button class="button" data-variant="quiet" on:click=move |_| on_hand_in.run(())>
                 {t!(i18n, rater_app.hand_in_staff)}
             </button>
@@ -678,19 +731,22 @@ fn StartScreen(kiosk: RwSignal<Option<Kiosk>>, on_hand_in: Callback<()>) -> impl
     }
 }
 
-/// Staff only: after the PIN, the ballots held, the chain head, the ballot file, and the
-/// confirmation that the host has them all.
+/// Staff only: after the PIN, the ballots not yet handed in, the batches sealed for the host
+/// (their QR codes cycled for the webcam, or a file), and the confirmation of each batch by the
+/// code the host shows. Fingerprints and counts are shown here, never on the raters' screens.
 #[component]
 fn HandInScreen(
     kiosk: RwSignal<Option<Kiosk>>,
+    key: std::sync::Arc<Option<DeviceKey>>,
     problem: RwSignal<Option<Message>>,
+    device_fp: String,
     on_done: Callback<()>,
     on_change_role: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let pin = RwSignal::new(String::new());
     let unlocked = RwSignal::new(false);
-    let host_count = RwSignal::new(String::new());
+    let batch_code = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Message>);
     // Three wrong PINs in a row lock the form for a minute (the rule and its count live in the
     // tablet's stored log, so reopening this screen or reloading does not reset them). The
@@ -746,99 +802,117 @@ fn HandInScreen(
             None => {}
         }
     };
+    // Seals every pending ballot into a batch for the host; only the envelope stays. The
+    // screen shows the batch once the tablet state is on disk; if the write fails, the rows
+    // go back to pending.
+    let seal = move |closing: bool| {
+        let Some(device) = key.as_ref().as_ref() else {
+            return message.set(Some(msg!(rater_app.no_device_key)));
+        };
+        let fresh = platform::random_bytes::<32>().and_then(|s| Ok((s, platform::random_bytes::<32>()?)));
+        let (seed, ephemeral) = match fresh {
+            Ok(pair) => pair,
+            Err(e) => return message.set(Some(Message::core(e))),
+        };
+        let now = platform::now();
+        let before = kiosk.get_untracked();
+        let mut outcome = None;
+        kiosk.update(|k| {
+            if let Some(k) = k.as_mut() {
+                outcome = Some(
+                    k.make_batch(device, seed, ephemeral, closing, &now)
+                        .map(|d| (d.number, state_change(k))),
+                );
+            }
+        });
+        match outcome {
+            Some(Ok((number, change))) => persist(change.map(|c| vec![c]), move |result| match result {
+                Ok(()) => message.set(Some(msg!(rater_app.batch_sealed, number = number))),
+                Err(e) => {
+                    kiosk.set(before);
+                    message.set(Some(storage_problem(e)));
+                }
+            }),
+            Some(Err(e)) => message.set(Some(Message::core(e))),
+            None => {}
+        }
+    };
+    let seal_one = seal.clone();
+    let seal_last = seal;
     let export = move |_| {
-        let text = kiosk.with(|k| {
+        let files = kiosk.with(|k| {
             k.as_ref().map(|k| {
-                (
-                    serde_json::to_string_pretty(&k.ballot_file()).unwrap_or_default(),
-                    k.meeting().id().to_owned(),
-                )
+                let id = k.meeting().id().to_owned();
+                k.sealed_displays()
+                    .into_iter()
+                    .map(|d| {
+                        (
+                            format!("hand-in-{id}-{}.json", d.number),
+                            hand_in_file(&d.envelope),
+                        )
+                    })
+                    .collect::<Vec<_>>()
             })
         });
-        if let Some((text, id)) = text {
-            let device = kiosk
-                .with(|k| {
-                    k.as_ref().and_then(|k| {
-                        k.held()
-                            .first()
-                            .map(|b| fingerprint(&b.device).unwrap_or_default().replace(' ', ""))
-                    })
-                })
-                .unwrap_or_default();
-            match platform::download(&format!("ballots-{id}-{device}.json"), "application/json", &text) {
-                Err(e) => message.set(Some(Message::core(e))),
-                Ok(()) => {
-                    let now = platform::now();
-                    let mut change = None;
-                    kiosk.update(|k| {
-                        if let Some(k) = k.as_mut() {
-                            k.record_export(&now);
-                            change = Some(state_change(k).map(|c| vec![c]));
-                        }
-                    });
-                    if let Some(change) = change {
-                        persist(change, move |result| {
-                            problem.set(result.err().map(storage_problem))
-                        });
-                    }
-                }
+        for (name, text) in files.unwrap_or_default() {
+            if let Err(e) = platform::download(&name, "application/json", &text) {
+                return message.set(Some(Message::core(e)));
             }
         }
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok(count) = host_count.get().trim().parse::<usize>() else {
-            message.set(Some(msg!(rater_app.enter_the_count_the_host)));
-            return;
-        };
         let now = platform::now();
         let before = kiosk.get_untracked();
-        let mut outcome = Ok(());
-        let mut change = None;
+        let mut outcome = None;
         kiosk.update(|k| {
             if let Some(k) = k.as_mut() {
-                outcome = k.confirm_handed_in(&pin.get(), count, &now);
-                change = Some(state_change(k).map(|c| vec![c]));
+                outcome = Some(
+                    k.confirm_batch(&pin.get_untracked(), &batch_code.get_untracked(), &now)
+                        .map(|n| (n, state_change(k))),
+                );
             }
         });
-        let confirmed = outcome.is_ok();
-        if let Err(e) = outcome {
-            message.set(Some(Message::core(e)));
-        }
-        // "Confirmed" is said only once the confirmation is on disk; otherwise the tablet goes
-        // back to counting these ballots as not handed in.
-        if let Some(change) = change {
-            persist(change, move |result| match result {
+        match outcome {
+            // "Confirmed" only once the erasure is on disk; otherwise the batch stays sealed.
+            Some(Ok((number, change))) => persist(change.map(|c| vec![c]), move |result| match result {
                 Ok(()) => {
-                    if confirmed {
-                        message.set(Some(msg!(rater_app.confirmed_the_host_has_all)));
-                    }
+                    batch_code.set(String::new());
+                    message.set(Some(msg!(rater_app.batch_confirmed, number = number)));
                 }
                 Err(e) => {
                     kiosk.set(before);
                     message.set(Some(storage_problem(e)));
                 }
-            });
+            }),
+            Some(Err(e)) => message.set(Some(Message::core(e))),
+            None => {}
         }
     };
     let details = move || {
         kiosk.with(|k| {
             k.as_ref().map(|k| {
-                let held = k.held().len();
-                let unconfirmed = k.unconfirmed();
-                let head = k.chain_head().unwrap_or_else(|| "—".to_owned());
+                let pending = k.state().pending.len();
+                let sealed: u32 = k.state().sealed.iter().map(|b| b.ballots).sum();
+                let confirmed: u32 = k.state().confirmed.iter().map(|b| b.ballots).sum();
+                let batches = k.state().sealed.len() + k.state().confirmed.len();
+                let closed = k.state().closed;
                 view! {
                     <dl class="facts">
-                        <dt>{t!(i18n, rater_app.ballots_on_this_tablet)}</dt><dd data-testid="held">{held}</dd>
-                        <dt>{t!(i18n, rater_app.not_yet_confirmed)}</dt><dd>{unconfirmed}</dd>
-                        <dt>{t!(i18n, rater_app.last_ballot_tracker_chain_head)}</dt><dd class="tracker">{head}</dd>
+                        <dt>{t!(i18n, rater_app.this_tablet)}</dt><dd class="fingerprint" data-testid="tablet-fingerprint">{device_fp.clone()}</dd>
+                        <dt>{t!(i18n, rater_app.host)}</dt><dd class="fingerprint">{k.host_fingerprint()}</dd>
+                        <dt>{t!(i18n, rater_app.ballots_not_in_a_batch)}</dt><dd data-testid="pending">{pending}</dd>
+                        <dt>{t!(i18n, rater_app.ballots_sealed_waiting)}</dt><dd data-testid="sealed">{sealed}</dd>
+                        <dt>{t!(i18n, rater_app.ballots_confirmed)}</dt><dd data-testid="confirmed">{confirmed}</dd>
+                        <dt>{t!(i18n, rater_app.batches_so_far)}</dt><dd data-testid="batches">{batches}</dd>
                     </dl>
+                    {closed.then(|| view! { <p class="notice" data-state="pass">{t!(i18n, rater_app.closing_batch_sealed)}</p> })}
                     <HandInLog entries=k.log_entries().to_vec() />
                 }
             })
         })
     };
-    // One QR code per ballot, cycled for the host's webcam.
+    // Every code of every sealed batch, cycled for the host's webcam: all of it ciphertext.
     let shown = RwSignal::new(0usize);
     if let Ok(timer) = set_interval_with_handle(
         move || shown.update(|i| *i += 1),
@@ -846,43 +920,68 @@ fn HandInScreen(
     ) {
         on_cleanup(move || timer.clear());
     }
-    let qr_text = Signal::derive(move || {
+    let codes = Memo::new(move |_| {
         kiosk.with(|k| {
             k.as_ref()
-                .and_then(|k| {
-                    let held = k.held();
-                    (!held.is_empty()).then(|| held[shown.get() % held.len()].clone())
+                .map(|k| {
+                    k.sealed_displays()
+                        .into_iter()
+                        .flat_map(|d| d.qr)
+                        .collect::<Vec<String>>()
                 })
-                .and_then(|b| crate::domain::qr_ballot::encode_qr_ballot(&b).ok())
+                .unwrap_or_default()
+        })
+    });
+    let qr_text = Signal::derive(move || {
+        codes.with(|c| {
+            (!c.is_empty())
+                .then(|| c[shown.get() % c.len()].clone())
                 .unwrap_or_default()
         })
     });
     let qr_caption = move || {
-        let n = kiosk.with(|k| k.as_ref().map_or(0, |k| k.held().len()));
-        (n > 0).then(|| view! { <Said text=msg!(rater_app.ballot_n_of, k = shown.get() % n + 1, n = n) /> })
+        let n = codes.with(Vec::len);
+        (n > 0).then(|| view! { <Said text=msg!(rater_app.code_n_of, k = shown.get() % n + 1, n = n) /> })
     };
+    let has_sealed = move || codes.with(|c| !c.is_empty());
+    let closed = move || kiosk.with(|k| k.as_ref().is_some_and(|k| k.state().closed));
     view! {
         <section class="screen hand-in" aria-labelledby="hand-in-title">
             <h1 id="hand-in-title" class="screen__title">{t!(i18n, rater_app.hand_in_staff)}</h1>
             {move || if unlocked.get() {
+                let seal_one = seal_one.clone();
+                let seal_last = seal_last.clone();
                 view! {
-                    {details}
-                    <figure class="hand-in__qr" data-testid="hand-in-qr">
-                        <QrImage text=qr_text label=msg!(rater_app.ballot_qr_code) level=qrcode::EcLevel::M
-                            too_long=msg!(rater_app.this_ballot_does_not_fit) />
-                        <figcaption>{qr_caption}</figcaption>
-                    </figure>
-                    <button class="button" data-variant="primary" on:click=export>
-                        {t!(i18n, rater_app.export_the_ballot_file)}
-                    </button>
-                    <form class="form" on:submit=confirm>
-                        <label class="field">
-                            <span>{t!(i18n, rater_app.count_the_host_shows_for)}</span>
-                            <input inputmode="numeric" name="host-count" autocomplete="off"
-                                prop:value=host_count on:input=move |ev| host_count.set(event_target_value(&ev)) />
-                        </label>
-                        <button type="submit" class="button">{t!(i18n, rater_app.confirm_the_host_has_them)}</button>
-                    </form>
+                    {details.clone()}
+                    <div class="actions" hidden=closed>
+                        <button class="button" data-variant="primary" on:click=move |_| seal_one(false)>
+                            {t!(i18n, rater_app.seal_a_batch)}
+                        </button>
+                        <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| seal_last(true)) texts=ConfirmTexts {
+                            action: |l| td_string!(l, rater_app.seal_the_closing_batch).to_string(),
+                            question: |l| td_string!(l, rater_app.seal_the_closing_batch_question).to_string(),
+                            confirm: |l| td_string!(l, rater_app.seal_the_closing_batch).to_string(),
+                            cancel: |l| td_string!(l, rater_app.cancel).to_string(),
+                        } />
+                    </div>
+                    {move || has_sealed().then(|| view! {
+                        <figure class="hand-in__qr" data-testid="hand-in-qr">
+                            <QrImage text=qr_text label=msg!(rater_app.ballot_qr_code) level=qrcode::EcLevel::M
+                                too_long=msg!(rater_app.this_ballot_does_not_fit) />
+                            <figcaption>{qr_caption}</figcaption>
+                        </figure>
+                        <button class="button" on:click=export>
+                            {t!(i18n, rater_app.export_the_ballot_file)}
+                        </button>
+                        <form class="form" on:submit=confirm>
+                            <label class="field">
+                                <span>{t!(i18n, rater_app.batch_code_the_host_shows)}</span>
+                                <input name="batch-code" autocomplete="off" autocapitalize="characters" spellcheck="false"
+                                    prop:value=batch_code on:input=move |ev| batch_code.set(event_target_value(&ev)) />
+                            </label>
+                            <button type="submit" class="button">{t!(i18n, rater_app.confirm_the_batch)}</button>
+                        </form>
+                    })}
                     <button class="button" data-variant="quiet" on:click=move |_| on_change_role.run(())>
                         {t!(i18n, rater_app.change_this_device_s_role_2)}
                     </button>
@@ -899,7 +998,7 @@ fn HandInScreen(
                     </form>
                 }.into_any()
             }}
-            {move || message.get().map(|m| view! { <p class="notice" role="status"><Said text=m /></p> })}
+            {move || message.get().map(|m| view! { <p class="notice" role="status" data-testid="hand-in-message"><Said text=m /></p> })}
             <button class="button" data-variant="quiet" on:click=move |_| on_done.run(())>
                 {t!(i18n, rater_app.back_to_rating)}
             </button>

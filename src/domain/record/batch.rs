@@ -184,7 +184,7 @@ impl BatchHeaderV1 {
     }
 }
 
-pub(super) fn row_of(meeting: &Meeting, ballot: &Ballot) -> RowV1 {
+pub fn row_of(meeting: &Meeting, ballot: &Ballot) -> RowV1 {
     let v1 = ballot.to_v1(meeting);
     RowV1 {
         group: meeting.groups()[ballot.group()].id.clone(),

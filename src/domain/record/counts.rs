@@ -12,6 +12,7 @@ use super::batch::{CheckedBatch, RoundContext};
 use super::commit::{BallotCommitment, GroupSums, Part, blinding};
 use super::group::{blind, hex, read_point, read_scalar, write_point, write_scalar};
 use crate::domain::ballot::{Ballot, Mark};
+use crate::domain::meeting::Meeting;
 
 /// Per group: ballots returned (exclusions taken off) and blank ones.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,7 +143,29 @@ pub fn count_tables(
     counted: &[CountedBallot<'_>],
     exclusions: Vec<ExclusionV1>,
 ) -> CountTablesV1 {
-    let meeting = round.meeting;
+    tables(round.meeting, counted, exclusions, true)
+}
+
+/// The count tables of `ballots` without blinding sums (all zero): what the board shows while
+/// voting is open, at a fraction of the cost. Never published.
+pub fn plain_count_tables(meeting: &Meeting, ballots: &[&Ballot]) -> CountTablesV1 {
+    let counted: Vec<CountedBallot<'_>> = ballots
+        .iter()
+        .map(|ballot| CountedBallot {
+            ballot,
+            seed: [0; 32],
+            index: 0,
+        })
+        .collect();
+    tables(meeting, &counted, Vec::new(), false)
+}
+
+fn tables(
+    meeting: &Meeting,
+    counted: &[CountedBallot<'_>],
+    exclusions: Vec<ExclusionV1>,
+    with_blindings: bool,
+) -> CountTablesV1 {
     let groups = meeting.groups().len();
     let presenters = meeting.presenters().len();
     let (aspects, grades) = (meeting.aspects().len(), meeting.grades().len());
@@ -159,7 +182,9 @@ pub fn count_tables(
         let g = c.ballot.group();
         returned[g] += 1;
         blank[g] += u32::from(c.ballot.is_blank());
-        blank_r[g] += blinding(&c.seed, c.index, 0, Part::Blank);
+        if with_blindings {
+            blank_r[g] += blinding(&c.seed, c.index, 0, Part::Blank);
+        }
         for (p, mark) in c.ballot.marks().iter().enumerate() {
             let slot = match mark {
                 Mark::Graded(chosen) => {
@@ -172,8 +197,10 @@ pub fn count_tables(
                 Mark::Abstained => 2,
             };
             status[p][g][slot] += 1;
-            status_r[p][g] += blinding(&c.seed, c.index, p as u32, Part::Status);
-            grades_r[p][g] += blinding(&c.seed, c.index, p as u32, Part::Grades);
+            if with_blindings {
+                status_r[p][g] += blinding(&c.seed, c.index, p as u32, Part::Status);
+                grades_r[p][g] += blinding(&c.seed, c.index, p as u32, Part::Grades);
+            }
         }
     }
     let group_id = |g: usize| meeting.groups()[g].id.clone();

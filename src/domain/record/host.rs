@@ -18,6 +18,7 @@ use thiserror::Error;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use super::batch::BatchHeaderV1;
 use super::batch::{
     BatchChainHead, HandInWireV1, MakeBatchError, OpenHandInError, OpenedBatch, RoundContext, make_hand_in,
     open_wire,
@@ -25,6 +26,7 @@ use super::batch::{
 use super::commit::Generators;
 use super::join::{CheckHelloError, HelloV1, SignedJoinV2};
 use super::prove::{Excluded, code_list, prove_round};
+use super::result::GroupReturns;
 use super::seal::{OpenSealError, TransportSecret, open_bytes};
 use super::transport::{UnpackError, unpack};
 use super::verify::RoundProofV1;
@@ -116,6 +118,8 @@ pub struct HostRound {
     digest: [u8; 32],
     hellos: Vec<HelloV1>,
     batches: Vec<ReceivedBatchV1>,
+    /// `batches` opened, in the same order: checked once, when taken in or read from storage.
+    opened: Vec<OpenedBatch>,
 }
 
 impl HostRound {
@@ -134,6 +138,7 @@ impl HostRound {
             session,
             hellos: Vec::new(),
             batches: Vec::new(),
+            opened: Vec::new(),
         }
     }
 
@@ -200,6 +205,7 @@ impl HostRound {
         let ballots = opened.ballots.len();
         let number = wire.number;
         self.batches.push(ReceivedBatchV1 { wire, digest });
+        self.opened.push(opened);
         Ok(BatchArrival::Taken {
             tablet,
             number,
@@ -246,6 +252,7 @@ impl HostRound {
             self.hellos.push(hello);
         }
         self.batches.push(ReceivedBatchV1 { wire, digest });
+        self.opened.push(opened);
         Ok(BatchArrival::Taken {
             tablet: fingerprint(&key).unwrap_or_default(),
             number: 1,
@@ -278,7 +285,7 @@ impl HostRound {
         if transport.public_key() != checked.transport {
             return Err(ReadRoundStateError::Transport);
         }
-        let round = HostRound {
+        let mut round = HostRound {
             generators: Generators::for_meeting(&checked.meeting),
             digest: checked.digest,
             session: checked.session,
@@ -287,37 +294,28 @@ impl HostRound {
             transport,
             hellos: state.hellos,
             batches: state.batches,
+            opened: Vec::new(),
         };
-        let opened = round.opened();
-        if opened.len() != round.batches.len()
-            || opened
-                .iter()
-                .zip(&round.batches)
-                .any(|(o, b)| o.checked.header.digest() != b.digest)
-        {
-            return Err(ReadRoundStateError::Batch);
+        let context = round.round();
+        let mut opened = Vec::with_capacity(round.batches.len());
+        for batch in &round.batches {
+            let o = open_wire(&context, &batch.wire).map_err(|_| ReadRoundStateError::Batch)?;
+            if o.checked.header.digest() != batch.digest {
+                return Err(ReadRoundStateError::Batch);
+            }
+            opened.push(o);
         }
+        round.opened = opened;
         Ok(round)
     }
 
-    /// Every received batch opened again (they were checked when taken in).
-    fn opened(&self) -> Vec<OpenedBatch> {
-        let round = self.round();
-        self.batches
-            .iter()
-            .filter_map(|b| open_wire(&round, &b.wire).ok())
-            .collect()
-    }
-
-    /// The round proof to publish: hellos, batch headers, the code list (code mode, from the
-    /// codes issued per group) and the count tables, with the exclusions the rules call for.
-    pub fn prove(&self, issued: &[Vec<BallotCode>]) -> RoundProofV1 {
-        let opened = self.opened();
+    /// The ballots the rules take out of the count: a code never issued (`unknown_code`), and
+    /// every use of a code after its first, in the order the batches were taken in
+    /// (`duplicate_code`).
+    fn exclusions(&self, issued: &[Vec<BallotCode>]) -> Vec<Excluded> {
         let mut excluded = Vec::new();
-        let code_mode = self.meeting.credential() == CredentialMode::Code;
-        // Codes already counted, in the order the batches were taken in.
         let mut first: HashSet<BallotCode> = HashSet::new();
-        for (b, batch) in opened.iter().enumerate() {
+        for (b, batch) in self.opened.iter().enumerate() {
             for (r, (ballot, _)) in batch.ballots.iter().enumerate() {
                 let Some(code) = ballot.code() else { continue };
                 let issued_here = issued
@@ -338,9 +336,72 @@ impl HostRound {
                 }
             }
         }
+        excluded
+    }
+
+    /// Every batch header taken in, in arrival order.
+    pub fn headers(&self) -> impl Iterator<Item = &BatchHeaderV1> {
+        self.opened.iter().map(|o| &o.checked.header)
+    }
+
+    /// The ballots the count would hold now (every exclusion rule applied), for the board.
+    pub fn counted_ballots(&self, issued: &[Vec<BallotCode>]) -> Vec<&Ballot> {
+        let code_mode = self.meeting.credential() == CredentialMode::Code;
+        let excluded = if code_mode {
+            self.exclusions(issued)
+        } else {
+            Vec::new()
+        };
+        let mut counted = Vec::new();
+        for (b, batch) in self.opened.iter().enumerate() {
+            for (r, (ballot, _)) in batch.ballots.iter().enumerate() {
+                if !excluded.iter().any(|e| e.batch == b && e.row == r) {
+                    counted.push(ballot);
+                }
+            }
+        }
+        counted
+    }
+
+    /// Per group: ballots handed in and excluded so far.
+    pub fn returns(&self, issued: &[Vec<BallotCode>]) -> Vec<GroupReturns> {
+        let mut returns = vec![GroupReturns::default(); self.meeting.groups().len()];
+        for batch in &self.opened {
+            for (ballot, _) in &batch.ballots {
+                returns[ballot.group()].handed_in += 1;
+            }
+        }
+        if self.meeting.credential() == CredentialMode::Code {
+            for e in self.exclusions(issued) {
+                let group = self.opened[e.batch].ballots[e.row].0.group();
+                returns[group].excluded += 1;
+            }
+        }
+        returns
+    }
+
+    /// Whether a ballot with `code` is among those taken in.
+    pub fn code_received(&self, code: &BallotCode) -> bool {
+        self.opened.iter().any(|b| {
+            b.ballots
+                .iter()
+                .any(|(ballot, _)| ballot.code().as_ref() == Some(code))
+        })
+    }
+
+    /// The round proof to publish: hellos, batch headers, the code list (code mode, from the
+    /// codes issued per group) and the count tables, with the exclusions the rules call for.
+    pub fn prove(&self, issued: &[Vec<BallotCode>]) -> RoundProofV1 {
+        let code_mode = self.meeting.credential() == CredentialMode::Code;
+        let excluded = if code_mode {
+            self.exclusions(issued)
+        } else {
+            Vec::new()
+        };
+        let opened = &self.opened;
         let round = self.round();
         let list = code_mode.then(|| code_list(&round, issued));
-        prove_round(&round, self.hellos.clone(), &opened, &excluded, list)
+        prove_round(&round, self.hellos.clone(), opened, &excluded, list)
     }
 }
 

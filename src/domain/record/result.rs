@@ -121,6 +121,37 @@ pub struct ValidityProblemV2 {
     pub limit: u32,
 }
 
+impl std::fmt::Display for ValidityProblemV2 {
+    /// The problem in words, Chinese first: 本轮测评无效 and why, with the numbers.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let group = self
+            .group
+            .as_deref()
+            .map(|g| format!("{g}: "))
+            .unwrap_or_default();
+        let (v, l) = (self.value, self.limit);
+        match self.id.as_str() {
+            "no_quorum" => write!(
+                f,
+                "实到 {v} 人，未达到应到人数的法定比例（至少 {l} 人），本轮测评无效 — {v} present, fewer than the {l} the quorum needs: the round is not valid"
+            ),
+            "returned_over_issued" => write!(
+                f,
+                "{group}收回选票 {v} 张，多于发出的 {l} 张，本轮测评无效 — {group}{v} ballots returned, more than the {l} given out: the round is not valid"
+            ),
+            "returned_over_expected" => write!(
+                f,
+                "{group}收回选票 {v} 张，多于应到 {l} 人，本轮测评无效 — {group}{v} ballots returned, more than the {l} people due: the round is not valid"
+            ),
+            "returned_over_present" => write!(
+                f,
+                "{group}收回选票 {v} 张，多于实到 {l} 人，本轮测评无效 — {group}{v} ballots returned, more than the {l} people present: the round is not valid"
+            ),
+            other => write!(f, "{group}{other} {v} / {l}"),
+        }
+    }
+}
+
 /// One entry of the host's audit log. No entry names a ballot: arrivals are logged per batch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -283,32 +314,61 @@ fn exclusion_group(proof: &RoundProofV1, e: &super::counts::ExclusionV1) -> Opti
         .map(|b| b.group.clone())
 }
 
+/// What came back for one group: ballots handed in (excluded ones included) and excluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct GroupReturns {
+    pub handed_in: u32,
+    pub excluded: u32,
+}
+
 /// The reconciliation of a proof against the meeting's 应到, the codes issued and 实到, with
 /// the validity rules of docs/rules.md §6a applied per group and to the whole round.
 pub fn reconcile_v2(meeting: &Meeting, proof: &RoundProofV1, present: Option<&[u32]>) -> ReconciliationV2 {
-    let code_mode = meeting.credential() == CredentialMode::Code;
-    let mut groups = Vec::new();
-    let mut problems = Vec::new();
-    for (g, group) in meeting.groups().iter().enumerate() {
-        let handed_in: u32 = proof
-            .batches
-            .iter()
-            .filter_map(|b| b.groups.iter().find(|x| x.group == group.id))
-            .map(|x| x.returned)
-            .fold(0u32, u32::saturating_add);
-        let excluded = proof
-            .counts
-            .exclusions
-            .iter()
-            .filter(|e| exclusion_group(proof, e).as_deref() == Some(&group.id))
-            .count() as u32;
-        let codes_issued = code_mode.then(|| {
+    let returns: Vec<GroupReturns> = meeting
+        .groups()
+        .iter()
+        .map(|group| GroupReturns {
+            handed_in: proof
+                .batches
+                .iter()
+                .filter_map(|b| b.groups.iter().find(|x| x.group == group.id))
+                .map(|x| x.returned)
+                .fold(0u32, u32::saturating_add),
+            excluded: proof
+                .counts
+                .exclusions
+                .iter()
+                .filter(|e| exclusion_group(proof, e).as_deref() == Some(&group.id))
+                .count() as u32,
+        })
+        .collect();
+    let issued: Vec<u32> = meeting
+        .groups()
+        .iter()
+        .map(|group| {
             proof
                 .code_list
                 .as_ref()
                 .and_then(|l| l.groups.iter().find(|x| x.group == group.id))
                 .map_or(0, |x| x.codes.len() as u32)
-        });
+        })
+        .collect();
+    reconcile_returns(meeting, &returns, &issued, present)
+}
+
+/// The reconciliation of what came back per group (`issued` is ignored in open mode).
+pub fn reconcile_returns(
+    meeting: &Meeting,
+    returns: &[GroupReturns],
+    issued: &[u32],
+    present: Option<&[u32]>,
+) -> ReconciliationV2 {
+    let code_mode = meeting.credential() == CredentialMode::Code;
+    let mut groups = Vec::new();
+    let mut problems = Vec::new();
+    for (g, group) in meeting.groups().iter().enumerate() {
+        let GroupReturns { handed_in, excluded } = returns.get(g).copied().unwrap_or_default();
+        let codes_issued = code_mode.then(|| issued.get(g).copied().unwrap_or(0));
         let present_here = present.and_then(|p| p.get(g).copied());
         let turnout = Turnout {
             expected: group.expected,

@@ -24,7 +24,8 @@ use super::transport::{pack, qr_chunks};
 use crate::domain::ballot::{Ballot, BallotDraft, Credential, IncompleteBallotError};
 use crate::domain::code::BallotCode;
 use crate::domain::kiosk::{
-    PinError, PinV1, StartError, TabletEvent, TabletLogEntryV1, Tap, apply_tap, pin_locked_for,
+    PinError, PinV1, StartError, TABLET_DRAFT_FORMAT, TABLET_DRAFT_VERSION, TabletDraftV1, TabletEvent,
+    TabletLogEntryV1, Tap, apply_tap, draft_from_v1, draft_to_v1, pin_locked_for,
 };
 use crate::domain::meeting::{CredentialMode, Meeting};
 use crate::domain::signing::{DeviceKey, fingerprint};
@@ -87,6 +88,8 @@ pub enum TabletV2Error {
     WrongFormat,
     #[error("平板保存的选票已损坏：{0} — a stored ballot on this tablet is damaged: {0}")]
     Row(#[from] OpenHandInError),
+    #[error("平板上正在填写的选票已损坏 — the ballot being filled in on this tablet is damaged")]
+    Draft,
 }
 
 /// Why a ballot cannot be submitted.
@@ -178,6 +181,56 @@ impl TabletV2 {
             state,
             draft: None,
         })
+    }
+
+    /// Opens a stored state with the ballot that was open when the tablet stopped, if it
+    /// belongs to this meeting and its code is not used yet.
+    pub fn from_stored_with_draft(
+        state: TabletStateV2,
+        draft: Option<TabletDraftV1>,
+    ) -> Result<TabletV2, TabletV2Error> {
+        let mut tablet = TabletV2::from_stored(state)?;
+        if let Some(saved) = draft {
+            if saved.format != TABLET_DRAFT_FORMAT || saved.version != TABLET_DRAFT_VERSION {
+                return Err(TabletV2Error::Draft);
+            }
+            if saved.meeting == tablet.meeting().id() {
+                let draft = draft_from_v1(&saved.draft, tablet.meeting()).ok_or(TabletV2Error::Draft)?;
+                let used = match draft.credential() {
+                    Credential::Code(code) => tablet.code_used(&code),
+                    Credential::Group(_) => false,
+                };
+                if !used {
+                    tablet.draft = Some(draft);
+                }
+            }
+        }
+        Ok(tablet)
+    }
+
+    /// The open ballot as stored after every tap.
+    pub fn stored_draft(&self) -> Option<TabletDraftV1> {
+        self.draft.as_ref().map(|d| TabletDraftV1 {
+            format: TABLET_DRAFT_FORMAT.to_owned(),
+            version: TABLET_DRAFT_VERSION,
+            meeting: self.meeting().id().to_owned(),
+            draft: draft_to_v1(d, self.meeting()),
+        })
+    }
+
+    /// Checks the staff PIN without logging (e.g. before replacing this tablet's meeting).
+    pub fn check_pin(&self, pin: &str) -> Result<(), PinError> {
+        self.state.pin.check(pin)
+    }
+
+    /// The staff log, oldest first.
+    pub fn log_entries(&self) -> &[TabletLogEntryV1] {
+        &self.state.log
+    }
+
+    /// The session of the round this tablet joined, hex (two joins of one meeting differ here).
+    pub fn session(&self) -> &str {
+        &self.state.join.session
     }
 
     /// Opens a stored state (the open ballot is restored by [`restore_draft`](Self::restore_draft)).

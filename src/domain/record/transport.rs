@@ -50,6 +50,69 @@ pub fn unpack(bytes: &[u8]) -> Result<HandInWireV1, UnpackError> {
     serde_json::from_slice(&json).map_err(|_| UnpackError::Damaged)
 }
 
+/// Format id and version of a hand-in file: one sealed envelope, as a tablet exports it when
+/// the host has no camera.
+pub const HAND_IN_FILE_FORMAT: &str = "pingyi-hand-in-file";
+pub const HAND_IN_FILE_VERSION: u32 = 1;
+
+/// `{"format":"pingyi-hand-in-file","version":1,"envelope":"<base64>"}`: nothing in it is
+/// readable without the host's transport secret.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandInFileV1 {
+    pub format: String,
+    pub version: u32,
+    pub envelope: String,
+}
+
+/// Why a file is not a hand-in file.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum HandInFileError {
+    #[error("这不是评议交票文件 — this is not a Pingyi hand-in file")]
+    NotHandIn,
+    #[error("交票文件版本 {0} 不受支持 — hand-in file version {0} is not supported")]
+    Version(u32),
+    #[error("交票文件已损坏 — the hand-in file is damaged")]
+    Damaged,
+}
+
+/// The hand-in file of one envelope, as text.
+pub fn hand_in_file(envelope: &[u8]) -> String {
+    use base64::Engine;
+    let file = HandInFileV1 {
+        format: HAND_IN_FILE_FORMAT.to_owned(),
+        version: HAND_IN_FILE_VERSION,
+        envelope: base64::engine::general_purpose::STANDARD.encode(envelope),
+    };
+    serde_json::to_string_pretty(&file).unwrap_or_default()
+}
+
+/// The envelope of a hand-in file.
+pub fn read_hand_in_file(text: &str) -> Result<Vec<u8>, HandInFileError> {
+    use base64::Engine;
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: String,
+        version: u32,
+    }
+    let text = text.trim_start_matches('\u{feff}');
+    let head: Head = serde_json::from_str(text).map_err(|_| HandInFileError::NotHandIn)?;
+    if head.format != HAND_IN_FILE_FORMAT {
+        return Err(HandInFileError::NotHandIn);
+    }
+    if head.version != HAND_IN_FILE_VERSION {
+        return Err(HandInFileError::Version(head.version));
+    }
+    let file: HandInFileV1 = serde_json::from_str(text).map_err(|_| HandInFileError::Damaged)?;
+    let envelope = base64::engine::general_purpose::STANDARD
+        .decode(&file.envelope)
+        .map_err(|_| HandInFileError::Damaged)?;
+    if envelope.len() > MAX_HAND_IN_BYTES {
+        return Err(HandInFileError::Damaged);
+    }
+    Ok(envelope)
+}
+
 fn envelope_id(envelope: &[u8]) -> [u8; 4] {
     let digest = Sha256::digest(envelope);
     [digest[0], digest[1], digest[2], digest[3]]
