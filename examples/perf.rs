@@ -18,12 +18,12 @@ use fantoccini::Client;
 use harness::{
     Driver, StaticServer, button, cdp, click, join_as_tablet, quick_fill, wait_for, write_fake_camera,
 };
-use pingyi::domain::ballot::BallotFileV1;
 use pingyi::domain::code::MeetingSecret;
 use pingyi::domain::collect::HostMeeting;
-use pingyi::domain::kiosk::{JoinV1, encode_join};
-use pingyi::domain::qr_ballot::encode_qr_ballot;
-use pingyi::domain::sample::{random_ballots, signed_ballots, sized_meeting};
+use pingyi::domain::kiosk::encode_signed_join;
+use pingyi::domain::record::join::SignedJoinV2;
+use pingyi::domain::record::transport::{qr_chunks, read_hand_in_file};
+use pingyi::domain::sample::{random_ballots, sized_meeting};
 use pingyi::domain::signing::DeviceKey;
 use serde_json::{Value, json};
 
@@ -181,7 +181,7 @@ async fn rater_figures(driver: &Driver, server: &StaticServer) {
     let link = format!(
         "{}#join={}",
         server.base_url,
-        encode_join(&JoinV1::new(&meeting, &host_key.public_key()))
+        encode_signed_join(&SignedJoinV2::sign(&meeting, [1; 16], [2; 32], &host_key))
     );
     let tablet = driver.session("perf-tablet", 1024, 768).await;
     join_as_tablet(&tablet, &link, "2468").await;
@@ -404,40 +404,43 @@ async fn durable_write_figures(tablet: &Client) {
 async fn host_figures(driver: &Driver, server: &StaticServer) {
     let meeting = sized_meeting(60);
     let ballots = random_ballots(&meeting, 300, 42);
-    let signed = signed_ballots(&meeting, &ballots, 10);
     let mut host = HostMeeting::new(
         meeting.clone(),
         MeetingSecret::from_bytes([7; 32]),
         "2026-12-18T09:00:00Z",
     );
-    host.open_voting("2026-12-18T09:30:00Z").expect("open voting");
+    host.open_voting(
+        &DeviceKey::from_seed([8; 32]),
+        [1; 16],
+        [2; 32],
+        "2026-12-18T09:30:00Z",
+    )
+    .expect("open voting");
+    // Ten tablets, each handing in its 30 ballots as one closing batch.
+    let files: Vec<String> = (0..10)
+        .map(|t| harness::hand_in_batches(&host, 20 + t as u8, &ballots[t * 30..t * 30 + 30], 30).remove(0))
+        .collect();
 
-    // The webcam plays one ballot's QR code (from another tablet, so it is new to the host).
-    let extra = {
-        let ballot = &random_ballots(&meeting, 1, 99)[0];
-        let mut chain = pingyi::domain::signed_ballot::ChainHead::default();
-        chain.sign_next(
-            &DeviceKey::from_seed([42; 32]),
-            ballot.to_v1(&meeting),
-            "2026-12-18T10:30:00Z",
-        )
-    };
+    // The webcam plays the first code of another tablet's sealed batch.
+    let extra = harness::hand_in_batches(&host, 99, &random_ballots(&meeting, 1, 99), 3).remove(0);
+    let envelope = read_hand_in_file(&extra).expect("a hand-in file");
     let (camera, mut flags) = harness::fake_camera("perf");
-    let qr_text = encode_qr_ballot(&extra).expect("a QR ballot");
-    write_fake_camera(&camera, &[qr_png(&qr_text, 4)], 10);
+    write_fake_camera(&camera, &[qr_png(&qr_chunks(&envelope)[0], 3)], 10);
 
     flags.push("--enable-precise-memory-info".to_owned());
     let page = driver.session_with("perf-host", 1920, 1080, &flags).await;
     // The session empties its downloads folder, so the file goes there after it starts.
     let dir = harness::downloads_dir("perf-host");
     std::fs::create_dir_all(&dir).expect("a folder for the files");
-    let file = dir.join("ballots-300.json");
-    let ballot_file = BallotFileV1 {
-        format: "pingyi-ballots".to_owned(),
-        version: 1,
-        ballots: signed.clone(),
-    };
-    std::fs::write(&file, serde_json::to_string(&ballot_file).unwrap()).expect("write the ballot file");
+    let paths: Vec<String> = files
+        .iter()
+        .enumerate()
+        .map(|(t, text)| {
+            let path = dir.join(format!("hand-in-{t}.json"));
+            std::fs::write(&path, text).expect("write a hand-in file");
+            path.display().to_string()
+        })
+        .collect();
     page.goto(&server.base_url).await.expect("open the app");
     click(&page, &button("主持人")).await;
     // An earlier build's record in localStorage: the app moves it into its durable store on
@@ -458,21 +461,25 @@ async fn host_figures(driver: &Driver, server: &StaticServer) {
     page.refresh().await.expect("reload with the record");
     let picker = wait_for(&page, "//input[@name='ballot-files']").await;
     picker
-        .send_keys(&file.display().to_string())
+        .send_keys(&paths.join("\n"))
         .await
         .expect("import the 300 ballots");
-    wait_for(&page, "//*[@data-testid='import-report']/li").await;
+    wait_for(&page, "//*[@data-testid='import-report']/li[10]").await;
     // The record as the durable store holds it (IndexedDB, see src/browser/store.rs).
     let accepted = page
         .execute_async(
             "const done = arguments[0]; const open = indexedDB.open('pingyi');
              open.onsuccess = () => { const get = open.result.transaction('records').objectStore('records').get('pingyi.host-state');
-               get.onsuccess = () => done(JSON.parse(get.result).received.length); };",
+               get.onsuccess = () => done(JSON.parse(get.result).round.batches.length); };",
             vec![],
         )
         .await
         .expect("count the arrivals");
-    assert_eq!(accepted.as_u64(), Some(300), "the host took all 300 ballots");
+    assert_eq!(
+        accepted.as_u64(),
+        Some(10),
+        "the host took all ten batches of 300 ballots"
+    );
     cdp(&page, "HeapProfiler.collectGarbage", json!({})).await;
     let heap = cdp(&page, "Runtime.getHeapUsage", json!({})).await;
     let wasm = page
@@ -543,18 +550,29 @@ async fn host_figures(driver: &Driver, server: &StaticServer) {
 /// as the tablet shows it, until the host's record has accepted all 20, at 1× and 4× CPU.
 async fn scan_figures(driver: &Driver, server: &StaticServer) {
     let meeting = sized_meeting(40);
-    let signed = signed_ballots(&meeting, &random_ballots(&meeting, 20, 7), 2);
-    let frames: Vec<Vec<u8>> = signed
-        .iter()
-        // Three pixels a module: the largest that fits the 640×480 frame unscaled.
-        .map(|b| qr_png(&encode_qr_ballot(b).expect("a QR ballot"), 3))
-        .collect();
     let mut host = HostMeeting::new(
-        meeting,
+        meeting.clone(),
         MeetingSecret::from_bytes([7; 32]),
         "2026-12-18T09:00:00Z",
     );
-    host.open_voting("2026-12-18T09:30:00Z").expect("open voting");
+    host.open_voting(
+        &DeviceKey::from_seed([8; 32]),
+        [1; 16],
+        [2; 32],
+        "2026-12-18T09:30:00Z",
+    )
+    .expect("open voting");
+    // Two tablets' sealed batches of ten ballots each, cut into QR codes.
+    let ballots = random_ballots(&meeting, 20, 7);
+    let frames: Vec<Vec<u8>> = (0..2)
+        .flat_map(|t| {
+            let text =
+                harness::hand_in_batches(&host, 30 + t as u8, &ballots[t * 10..t * 10 + 10], 10).remove(0);
+            qr_chunks(&read_hand_in_file(&text).expect("a hand-in file"))
+        })
+        // Three pixels a module: the largest that fits the 640×480 frame unscaled.
+        .map(|text| qr_png(&text, 3))
+        .collect();
     let record = serde_json::to_string(host.state()).expect("host record");
     for rate in [1u32, 4] {
         let name = format!("perf-scan-{rate}");
@@ -590,14 +608,13 @@ async fn scan_figures(driver: &Driver, server: &StaticServer) {
                 .await
                 .unwrap_or_default();
             let state: Value = serde_json::from_str(&text).unwrap_or_default();
-            accepted = state["received"]
-                .as_array()
-                .map_or(0, |r| r.iter().filter(|a| a["status"] == "accepted").count());
+            accepted = HostMeeting::from_json(&text)
+                .map_or(0, |h| h.counted_per_group().iter().sum::<u32>() as usize);
             if std::env::var_os("PINGYI_PERF_TRACE").is_some() {
                 eprintln!(
                     "scan at {rate}×: {accepted} after {:?}; received {}",
                     started.elapsed(),
-                    state["received"].as_array().map_or(0, Vec::len)
+                    state["round"]["batches"].as_array().map_or(0, Vec::len)
                 );
             }
         }

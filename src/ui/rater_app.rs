@@ -35,8 +35,9 @@ enum Step {
     Review,
     /// Submitted in memory, waiting for the disk: nothing is acknowledged yet.
     Saving,
-    /// Just submitted: no receipt; the screen clears itself after a few seconds.
-    Submitted,
+    /// Just submitted (the n-th time on this screen): no receipt; the screen clears itself
+    /// after a few seconds unless a later ballot's screen replaced it.
+    Submitted(u64),
     /// Staff only, after the PIN.
     HandIn,
 }
@@ -166,6 +167,7 @@ pub fn RaterApp(
             .map(|payload| decode_signed_join(payload).map_err(Message::core)),
     );
     let step = RwSignal::new(Step::Kiosk);
+    let submitted = RwSignal::new(0u64);
     let device_fp = key
         .as_ref()
         .as_ref()
@@ -209,11 +211,11 @@ pub fn RaterApp(
                 .with(|k| k.as_ref().map(|k| k.meeting().clone()))
                 .unwrap_or_else(crate::domain::demo::demo_meeting);
             match current {
-                Step::Submitted => {
+                Step::Submitted(n) => {
                     // The next rater gets a clean screen even if nobody taps.
                     set_timeout(
                         move || {
-                            if step.get_untracked() == Step::Submitted {
+                            if step.get_untracked() == Step::Submitted(n) {
                                 step.set(Step::Kiosk);
                             }
                         },
@@ -266,7 +268,8 @@ pub fn RaterApp(
                                 persist(changes, move |result| match result {
                                     Ok(()) => {
                                         problem.set(None);
-                                        step.set(Step::Submitted);
+                                        submitted.update(|n| *n += 1);
+                                        step.set(Step::Submitted(submitted.get_untracked()));
                                     }
                                     Err(e) => {
                                         kiosk.set(before);
@@ -934,9 +937,11 @@ fn HandInScreen(
     });
     let qr_text = Signal::derive(move || {
         codes.with(|c| {
-            (!c.is_empty())
-                .then(|| c[shown.get() % c.len()].clone())
-                .unwrap_or_default()
+            if c.is_empty() {
+                String::new()
+            } else {
+                c[shown.get() % c.len()].clone()
+            }
         })
     });
     let qr_caption = move || {

@@ -15,17 +15,16 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
-use pingyi::domain::ballot::BallotFileV1;
 use pingyi::domain::code::MeetingSecret;
 use pingyi::domain::collect::HostMeeting;
-use pingyi::domain::kiosk::{JoinV1, encode_join};
-use pingyi::domain::sample::{random_ballots, signed_ballots, sized_meeting};
+use pingyi::domain::kiosk::encode_signed_join;
+use pingyi::domain::sample::{random_ballots, sized_meeting};
 use pingyi::domain::signing::DeviceKey;
 use serde_json::{Value, json};
 
 use super::harness::{
-    Driver, StaticServer, button, cdp, click, heading, join_as_tablet, quick_fill, run_dir, stored_record,
-    wait_for,
+    Driver, StaticServer, button, cdp, click, hand_in_batches, heading, join_as_tablet, quick_fill, run_dir,
+    stored_record, wait_for,
 };
 
 /// A Chromium this test launched and can kill.
@@ -147,27 +146,26 @@ impl Hall {
     fn new(server: &StaticServer) -> Hall {
         let meeting = sized_meeting(6);
         let host_key = DeviceKey::from_seed([3; 32]);
-        let join = JoinV1::new(&meeting, &host_key.public_key());
-        let join_link = format!("{}/#join={}", server.base_url, encode_join(&join));
         let mut host = HostMeeting::new(
             meeting.clone(),
             MeetingSecret::from_bytes([5; 32]),
             "2026-12-18T09:00:00Z",
         );
-        host.open_voting("2026-12-18T09:30:00Z").expect("open voting");
+        host.open_voting(&host_key, [1; 16], [2; 32], "2026-12-18T09:30:00Z")
+            .expect("open voting");
+        let join_link = format!(
+            "{}/#join={}",
+            server.base_url,
+            encode_signed_join(host.join().expect("open"))
+        );
         let host_record = serde_json::to_string(host.state()).expect("host record");
-        // One tablet's chain of six ballots, handed in as two files of three.
-        let signed = signed_ballots(&meeting, &random_ballots(&meeting, 6, 11), 1);
+        // One tablet's six ballots, handed in as two batches of three.
+        let texts = hand_in_batches(&host, 11, &random_ballots(&meeting, 6, 11), 3);
         let dir = run_dir().join("durability");
-        std::fs::create_dir_all(&dir).expect("a folder for the ballot files");
+        std::fs::create_dir_all(&dir).expect("a folder for the hand-in files");
         let files = [0, 1].map(|half| {
-            let path = dir.join(format!("ballots-{half}.json"));
-            let file = BallotFileV1 {
-                format: "pingyi-ballots".to_owned(),
-                version: 1,
-                ballots: signed[half * 3..half * 3 + 3].to_vec(),
-            };
-            std::fs::write(&path, serde_json::to_string(&file).expect("JSON")).expect("write a ballot file");
+            let path = dir.join(format!("hand-in-{half}.json"));
+            std::fs::write(&path, &texts[half]).expect("write a hand-in file");
             path
         });
         Hall {
@@ -271,7 +269,7 @@ async fn act(case: Case, page: &Client, hall: &Hall, round: usize) {
             click(page, &button("保存纸质选票")).await;
             wait_for(
                 page,
-                "//section[contains(@class, 'paper')]//p[contains(., '纸质选票：')]",
+                "//section[contains(@class, 'paper')]//p[contains(., '已录入纸质选票')]",
             )
             .await;
         }
@@ -292,7 +290,7 @@ async fn kept(case: Case, page: &Client, acknowledged: usize, held_before: usize
         Case::TabletSubmit => {
             let state = parsed(stored_record(page, "pingyi.tablet-state").await);
             let draft = stored_record(page, "pingyi.tablet-draft").await;
-            let held = state["held"].as_array().map_or(0, Vec::len);
+            let held = state["pending"].as_array().map_or(0, Vec::len);
             let open_form = page
                 .find(fantoccini::Locator::XPath("//article[@id='k-presenter-1']"))
                 .await
@@ -303,7 +301,7 @@ async fn kept(case: Case, page: &Client, acknowledged: usize, held_before: usize
         // ballot left open is the same rater's, on the form, never counted.
         Case::TabletSubmitUnacknowledged => {
             let state = parsed(stored_record(page, "pingyi.tablet-state").await);
-            let held = state["held"].as_array().map_or(0, Vec::len);
+            let held = state["pending"].as_array().map_or(0, Vec::len);
             let draft = stored_record(page, "pingyi.tablet-draft").await;
             matches!(
                 (held.checked_sub(held_before), draft.is_some()),
@@ -324,13 +322,12 @@ async fn kept(case: Case, page: &Client, acknowledged: usize, held_before: usize
         }
         Case::HostImport | Case::HostPaper => {
             let record = parsed(stored_record(page, "pingyi.host-state").await);
-            let received = record["received"].as_array().cloned().unwrap_or_default();
-            let per_item = if matches!(case, Case::HostImport) { 3 } else { 1 };
-            let accepted = received
-                .iter()
-                .filter(|r| r["status"].as_str() == Some("accepted"))
-                .count();
-            received.len() == acknowledged * per_item && accepted == received.len()
+            let items = if matches!(case, Case::HostImport) {
+                record["round"]["batches"].as_array().map_or(0, Vec::len)
+            } else {
+                record["paper"].as_array().map_or(0, Vec::len)
+            };
+            items == acknowledged
         }
     }
 }
@@ -362,7 +359,7 @@ async fn run_case(
         if round == 1 {
             cdp(&page, "Emulation.setCPUThrottlingRate", json!({ "rate": 4 })).await;
         }
-        let held_before = parsed(stored_record(&page, "pingyi.tablet-state").await)["held"]
+        let held_before = parsed(stored_record(&page, "pingyi.tablet-state").await)["pending"]
             .as_array()
             .map_or(0, Vec::len);
         act(case, &page, hall, round).await;

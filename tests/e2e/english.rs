@@ -127,7 +127,7 @@ async fn a_meeting_in_english_shows_no_chinese_beyond_its_data() {
     click(&tablet, "(//button[contains(., 'Review and submit')])[1]").await;
     assert_english(&tablet, "tablet review").await;
     click(&tablet, &button("Submit ballot")).await;
-    wait_for(&tablet, "//*[@data-testid='tracker']").await;
+    wait_for(&tablet, "//section[contains(@class, 'kiosk-done')]").await;
     assert_english(&tablet, "tablet submitted").await;
     click(&tablet, &button("Pass to the next rater")).await;
     click(&tablet, &button("Hand in")).await;
@@ -141,9 +141,20 @@ async fn a_meeting_in_english_shows_no_chinese_beyond_its_data() {
         "//section[@data-testid='hand-in-log' and contains(., 'Wrong PIN, not opened')]",
     )
     .await;
+    click(
+        &tablet,
+        &button("Seal the closing batch (this tablet stops taking ballots)"),
+    )
+    .await;
+    click(
+        &tablet,
+        "//span[@class='confirm']//button[contains(., 'Seal the closing batch')]",
+    )
+    .await;
+    wait_for(&tablet, "//figure[@data-testid='hand-in-qr']").await;
     assert_english(&tablet, "tablet hand-in").await;
     click(&tablet, &button("Export the ballot file")).await;
-    let file = crate::harness::wait_for_download("english-tablet", "ballots-").await;
+    let file = crate::harness::wait_for_download("english-tablet", "hand-in-").await;
 
     // Back at the host: import the file, close voting, the board and the report.
     open_tab_en(&host, "Collect").await;
@@ -154,7 +165,7 @@ async fn a_meeting_in_english_shows_no_chinese_beyond_its_data() {
         .expect("choose the tablet's file");
     wait_for(
         &host,
-        "//*[@data-testid='import-report' and contains(., 'accepted 1')]",
+        "//*[@data-testid='import-report' and contains(., 'Received batch 1')]",
     )
     .await;
     assert_english(&host, "host collect").await;

@@ -283,11 +283,9 @@ pub async fn stored_record(page: &Client, key: &str) -> Option<String> {
 
 /// The host laptop's meeting record as the page stored it.
 pub async fn host_state(host: &Client) -> pingyi::domain::collect::HostMeeting {
-    use pingyi::domain::collect::{HostMeeting, HostStateV1};
+    use pingyi::domain::collect::HostMeeting;
     let text = stored_record(host, "pingyi.host-state").await;
-    let state: HostStateV1 =
-        serde_json::from_str(text.as_deref().expect("a stored host record")).expect("host record");
-    HostMeeting::from_state(state).expect("a valid host record")
+    HostMeeting::from_json(text.as_deref().expect("a stored host record")).expect("a valid host record")
 }
 
 /// The join link the host's tablets step shows (after voting opened).
@@ -608,4 +606,147 @@ pub async fn start_first_group(client: &Client) {
     )
     .await;
     wait_for(client, "//article[@id='k-presenter-1']").await;
+}
+
+/// A sealed hand-in file for the host's round, made by the rules core as a tablet makes it: a
+/// tablet with the key of seed `seed` takes one ballot per `(group, code index, grade per
+/// presenter)` and seals them as its closing batch. Returns the file's text and the ballots.
+pub fn hand_in_file(
+    host: &pingyi::domain::collect::HostMeeting,
+    seed: u8,
+    ballots: &[(usize, usize, &[u8])],
+) -> (String, Vec<pingyi::domain::ballot::Ballot>) {
+    use pingyi::domain::ballot::{BallotDraft, Credential};
+    use pingyi::domain::kiosk::Tap;
+    use pingyi::domain::record::tablet::TabletV2;
+    use pingyi::domain::signing::DeviceKey;
+    const T: &str = "2026-12-18T10:00:00Z";
+    let key = DeviceKey::from_seed([seed; 32]);
+    let join = host.join().expect("voting is open").clone();
+    let mut tablet = TabletV2::join(join, &key, "0000", "salt", T).expect("the host's join checks");
+    let mut made = Vec::new();
+    for &(group, index, grades) in ballots {
+        let code = host.codes()[group][index];
+        tablet.start_with_code(&code.to_string()).expect("an unused code");
+        let mut draft = BallotDraft::new(host.meeting(), Credential::Code(code));
+        for (p, &g) in grades.iter().enumerate() {
+            tablet.tap(Tap::Fill {
+                presenter: p,
+                grade: g,
+            });
+            draft.fill_presenter(p, g);
+        }
+        tablet.submit().expect("a complete ballot");
+        made.push(draft.finish().expect("a complete ballot"));
+    }
+    let shown = tablet
+        .make_batch(&key, [seed; 32], [seed ^ 0x5a; 32], true, T)
+        .expect("a closing batch");
+    (
+        pingyi::domain::record::transport::hand_in_file(&shown.envelope),
+        made,
+    )
+}
+
+/// The ranking rows the rules core computes for `ballots` from their count tables.
+pub fn expected_rows(
+    meeting: &pingyi::domain::meeting::Meeting,
+    ballots: &[pingyi::domain::ballot::Ballot],
+) -> Vec<pingyi::domain::report::RankingRowV1> {
+    use pingyi::domain::record::counts::plain_count_tables;
+    use pingyi::domain::record::score::tally_cells;
+    let refs: Vec<&pingyi::domain::ballot::Ballot> = ballots.iter().collect();
+    let tally = tally_cells(meeting, &plain_count_tables(meeting, &refs)).expect("tables fit");
+    pingyi::domain::report::cell_ranking_rows(meeting, &tally)
+}
+
+/// The ranking names the rules core computes for `ballots`, as the board shows them.
+pub fn expected_ranking(
+    meeting: &pingyi::domain::meeting::Meeting,
+    ballots: &[pingyi::domain::ballot::Ballot],
+) -> Vec<String> {
+    expected_rows(meeting, ballots)
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+}
+
+/// On a tablet's unlocked hand-in screen: seals the closing batch (asked first).
+pub async fn seal_closing_batch(tablet: &Client) {
+    click(tablet, &button("交最后一批（本平板结束收票）")).await;
+    click(
+        tablet,
+        "//span[@class='confirm']//button[contains(., '交最后一批')]",
+    )
+    .await;
+    wait_for(tablet, "//figure[@data-testid='hand-in-qr']").await;
+}
+
+/// On a tablet's hand-in screen: types the batch code the host shows and waits for the
+/// tablet to confirm and erase that batch.
+pub async fn confirm_batch(tablet: &Client, code: &str) {
+    set_value(tablet, "//input[@name='batch-code']", code).await;
+    click(tablet, &button("确认这批已收到")).await;
+    wait_for(
+        tablet,
+        "//*[@data-testid='hand-in-message' and contains(., '已确认收到')]",
+    )
+    .await;
+}
+
+/// The batch codes the host's collect step lists, newest first.
+pub async fn batch_codes(host: &Client) -> Vec<String> {
+    let mut codes = Vec::new();
+    for cell in host
+        .find_all(Locator::XPath("//*[@data-testid='batch-digest']"))
+        .await
+        .expect("batch codes")
+    {
+        codes.push(cell.text().await.unwrap_or_default());
+    }
+    codes
+}
+
+/// Sealed hand-in files of `ballots` for the host's round, made by the rules core as one
+/// tablet (key of seed `seed`) makes them: one batch per chunk of `per_batch`, the last one
+/// closing. Returns the files' texts.
+pub fn hand_in_batches(
+    host: &pingyi::domain::collect::HostMeeting,
+    seed: u8,
+    ballots: &[pingyi::domain::ballot::Ballot],
+    per_batch: usize,
+) -> Vec<String> {
+    use pingyi::domain::ballot::{BallotDraft, Mark};
+    use pingyi::domain::record::tablet::TabletV2;
+    use pingyi::domain::signing::DeviceKey;
+    const T: &str = "2026-12-18T10:00:00Z";
+    let key = DeviceKey::from_seed([seed; 32]);
+    let join = host.join().expect("voting is open").clone();
+    let mut tablet = TabletV2::join(join, &key, "0000", "salt", T).expect("the host's join checks");
+    let mut files = Vec::new();
+    let chunks: Vec<&[pingyi::domain::ballot::Ballot]> = ballots.chunks(per_batch).collect();
+    for (i, chunk) in chunks.iter().enumerate() {
+        for ballot in *chunk {
+            let mut draft = BallotDraft::new(host.meeting(), ballot.credential());
+            for (p, mark) in ballot.marks().iter().enumerate() {
+                match mark {
+                    Mark::Graded(grades) => {
+                        for (a, &g) in grades.iter().enumerate() {
+                            draft.set_grade(p, a, g);
+                        }
+                    }
+                    Mark::Recused => draft.set_recused(p),
+                    Mark::Abstained => draft.set_abstained(p),
+                }
+            }
+            tablet.restore_draft(draft);
+            tablet.submit().expect("a complete ballot");
+        }
+        let closing = i + 1 == chunks.len();
+        let shown = tablet
+            .make_batch(&key, [seed + i as u8; 32], [seed ^ 0x5a; 32], closing, T)
+            .expect("a batch");
+        files.push(pingyi::domain::record::transport::hand_in_file(&shown.envelope));
+    }
+    files
 }

@@ -3,10 +3,14 @@
 //! join link. Each is refused with a message naming the file; nothing is lost and the app
 //! keeps working.
 
-use pingyi::domain::ballot::BallotFileV1;
-use pingyi::domain::sample::{random_ballots, signed_ballots, sized_meeting};
+use pingyi::domain::code::MeetingSecret;
+use pingyi::domain::collect::HostMeeting;
+use pingyi::domain::sample::{random_ballots, sized_meeting};
+use pingyi::domain::signing::DeviceKey;
 
-use super::harness::{Driver, StaticServer, button, click, downloads_dir, stored_record, text_of, wait_for};
+use super::harness::{
+    Driver, StaticServer, button, click, downloads_dir, hand_in_batches, stored_record, text_of, wait_for,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_files_and_links_are_refused_with_a_message_and_lose_nothing() {
@@ -31,13 +35,23 @@ async fn hostile_files_and_links_are_refused_with_a_message_and_lose_nothing() {
     let deep = dir.join("deep.json");
     std::fs::write(&deep, format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
     let other = dir.join("other-meeting.json");
+    // A real hand-in, sealed to another meeting's round.
     let meeting = sized_meeting(3);
-    let file = BallotFileV1 {
-        format: "pingyi-ballots".to_owned(),
-        version: 1,
-        ballots: signed_ballots(&meeting, &random_ballots(&meeting, 1, 5), 1),
-    };
-    std::fs::write(&other, serde_json::to_string(&file).unwrap()).unwrap();
+    let mut elsewhere = HostMeeting::new(
+        meeting.clone(),
+        MeetingSecret::from_bytes([1; 32]),
+        "2026-12-18T09:00:00Z",
+    );
+    elsewhere
+        .open_voting(
+            &DeviceKey::from_seed([2; 32]),
+            [3; 16],
+            [4; 32],
+            "2026-12-18T09:00:00Z",
+        )
+        .unwrap();
+    let file = hand_in_batches(&elsewhere, 9, &random_ballots(&meeting, 1, 5), 3);
+    std::fs::write(&other, &file[0]).unwrap();
 
     let picker = wait_for(&host, "//input[@name='ballot-files']").await;
     let names: Vec<String> = [&big, &garbage, &deep, &other]
@@ -58,9 +72,12 @@ async fn hostile_files_and_links_are_refused_with_a_message_and_lose_nothing() {
             .to_owned()
     };
     assert!(line("big.json").contains("64 MiB"), "{report}");
-    assert!(line("garbage.json").contains("不是选票文件"), "{report}");
-    assert!(line("deep.json").contains("不是选票文件"), "{report}");
-    assert!(line("other-meeting.json").contains("属于其他会议"), "{report}");
+    assert!(line("garbage.json").contains("不是评议交票文件"), "{report}");
+    assert!(line("deep.json").contains("不是评议交票文件"), "{report}");
+    assert!(
+        line("other-meeting.json").contains("不是发给本会议本轮的"),
+        "{report}"
+    );
     // The markup in the garbage file never became markup.
     let alerts = host
         .execute(
@@ -71,7 +88,7 @@ async fn hostile_files_and_links_are_refused_with_a_message_and_lose_nothing() {
         .expect("look for injected elements");
     assert_eq!(alerts.as_u64(), Some(0));
 
-    // Nothing was taken in, the refusal of the whole file is on record, and the page still
+    // Nothing was taken in, the refusal is counted, and the page still
     // works after a reload.
     let record: serde_json::Value = serde_json::from_str(
         &stored_record(&host, "pingyi.host-state")
@@ -79,13 +96,8 @@ async fn hostile_files_and_links_are_refused_with_a_message_and_lose_nothing() {
             .expect("the host record"),
     )
     .expect("JSON");
-    assert_eq!(record["received"].as_array().map(Vec::len), Some(0));
-    let last = &record["audit"]
-        .as_array()
-        .and_then(|a| a.last())
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(last["event"].as_str(), Some("file_refused"), "{last}");
+    assert_eq!(record["round"]["batches"].as_array().map(Vec::len), Some(0));
+    assert_eq!(record["refused"]["not_this_round"], 1, "the refusal is counted");
     host.refresh().await.expect("reload");
     wait_for(&host, "//input[@name='ballot-files']").await;
 

@@ -4,49 +4,17 @@
 //! imports it with ballot files made by the rules core (one file twice), closes, the board
 //! shows the ranking the core computes, and the exported result passes `pingyi verify`.
 
-use pingyi::domain::ballot::{Ballot, BallotDraft, BallotFileV1, Credential};
-use pingyi::domain::collect::HostMeeting;
-use pingyi::domain::report::ranking_rows;
-use pingyi::domain::signed_ballot::{ChainHead, SignedBallotV1};
-use pingyi::domain::signing::DeviceKey;
-use pingyi::domain::tally::Tally;
+use pingyi::domain::ballot::Ballot;
 
 use super::harness::{
-    Driver, StaticServer, assert_accessible, button, click, fake_camera, heading, host_state, join_link,
-    open_tab, set_value, stored_record, text_of, wait_for, wait_for_download, write_fake_camera,
+    Driver, StaticServer, assert_accessible, batch_codes, button, click, confirm_batch, expected_ranking,
+    fake_camera, hand_in_file, heading, host_state, join_link, open_tab, seal_closing_batch, set_value,
+    stored_record, text_of, wait_for, wait_for_download, write_fake_camera,
 };
 
 /// Pasted from a spreadsheet; one name carries markup, which every screen must show as text
 /// (the board's ranking is compared as text below, and an alert would stop the session).
 const ROSTER: &str = "姓名\t单位\t乡镇\n王建国\t东岗村\t城关镇\n李海燕\t西沟村\t石桥镇\n张志强\t南湾村\t青山乡\n刘秀兰\t北坡村\t柳河乡\n<img src=x onerror=alert(1)>陈卫东\t杨家庄村\t龙潭乡\n";
-
-/// A ballot file of `grades` (one per presenter, every aspect the same) signed by `seed`.
-fn ballot_file(host: &HostMeeting, seed: u8, codes: &[(usize, usize, &[u8])]) -> (BallotFileV1, Vec<Ballot>) {
-    let key = DeviceKey::from_seed([seed; 32]);
-    let mut chain = ChainHead::default();
-    let mut ballots = Vec::new();
-    let signed: Vec<SignedBallotV1> = codes
-        .iter()
-        .map(|&(group, index, grades)| {
-            let code = host.codes()[group][index];
-            let mut draft = BallotDraft::new(host.meeting(), Credential::Code(code));
-            for (p, &g) in grades.iter().enumerate() {
-                draft.fill_presenter(p, g);
-            }
-            let ballot = draft.finish().expect("complete ballot");
-            ballots.push(ballot.clone());
-            chain.sign_next(&key, ballot.to_v1(host.meeting()), "2026-12-18T10:00:00Z")
-        })
-        .collect();
-    (
-        BallotFileV1 {
-            format: "pingyi-ballots".to_owned(),
-            version: 1,
-            ballots: signed,
-        },
-        ballots,
-    )
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
@@ -186,8 +154,17 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     click(&tablet, "(//button[contains(., '检查并提交')])[1]").await;
     assert_accessible(&tablet, "tablet review", &[]).await;
     click(&tablet, &button("提交选票")).await;
-    let tracker = text_of(&tablet, "//*[@data-testid='tracker']").await;
-    assert_eq!(tracker.len(), 11, "{tracker}");
+    // No receipt: no tracker, no code, no count on the rater's screen.
+    let done = text_of(&tablet, "//section[contains(@class, 'kiosk-done')]").await;
+    assert!(done.contains("不显示回执"), "{done}");
+    assert!(
+        tablet
+            .find_all(fantoccini::Locator::XPath("//*[@data-testid='tracker']"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "no ballot tracker on the tablet"
+    );
     assert_accessible(&tablet, "tablet ballot submitted", &[]).await;
 
     // The next rater sees a clean start screen, also after back and reload.
@@ -205,14 +182,16 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         "no ballot left open on the tablet: {open_ballot:?}"
     );
 
-    // Hand-in: PIN, then the ballot file.
+    // Hand-in: PIN, then the closing batch, sealed to the host.
     click(&tablet, &button("交票")).await;
     set_value(&tablet, "//input[@name='unlock-pin']", "1357").await;
     click(&tablet, &button("解锁")).await;
     wait_for(&tablet, "//*[@role='status' and contains(., 'PIN 不正确')]").await;
     set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
     click(&tablet, &button("解锁")).await;
-    assert_eq!(text_of(&tablet, "//*[@data-testid='held']").await, "1");
+    assert_eq!(text_of(&tablet, "//*[@data-testid='pending']").await, "1");
+    seal_closing_batch(&tablet).await;
+    assert_eq!(text_of(&tablet, "//*[@data-testid='sealed']").await, "1");
     assert_accessible(&tablet, "tablet hand-in", &[]).await;
     let qr = wait_for(&tablet, "//figure[@data-testid='hand-in-qr']//div[@class='qr']").await;
     tablet
@@ -228,36 +207,34 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         .expect("a screenshot of the hand-in QR code");
     write_fake_camera(&camera, &[qr], 20);
     click(&tablet, &button("导出选票文件")).await;
-    let tablet_file = wait_for_download("tablet", "ballots-").await;
-    let from_tablet: BallotFileV1 =
-        serde_json::from_str(&std::fs::read_to_string(&tablet_file).unwrap()).unwrap();
-    assert_eq!(from_tablet.ballots[0].tracker(), tracker);
-    assert_eq!(
-        from_tablet.ballots[0].ballot.marks,
-        ["11111111", "22222222", "12111111", "R", "33333333"]
+    let tablet_file = wait_for_download("tablet", "hand-in-").await;
+    let file_text = std::fs::read_to_string(&tablet_file).unwrap();
+    assert!(
+        !file_text.contains("marks") && !file_text.contains("33333333"),
+        "the hand-in file is sealed: {file_text}"
     );
-    // The tablet logs the join, the refused PIN, the opening and the export, newest first.
+    // The tablet logs the join, the refused PIN, the opening and the sealing, newest first.
     let log = wait_for(
         &tablet,
-        "//section[@data-testid='hand-in-log' and contains(., '导出选票文件（1 张）')]",
+        "//section[@data-testid='hand-in-log' and contains(., '第 1 批已封装')]",
     )
     .await
     .text()
     .await
     .unwrap();
-    let (export, opened, refused, joined) = (
-        log.find("导出选票文件（1 张）"),
-        log.find("凭 PIN 打开交票（本机 1 张）"),
+    let (sealed, opened, refused, joined) = (
+        log.find("第 1 批已封装"),
+        log.find("凭 PIN 打开交票"),
         log.find("PIN 不正确，未打开"),
         log.find("加入会议并设置交票 PIN"),
     );
     assert!(
-        export.is_some() && export < opened && opened < refused && refused < joined,
+        sealed.is_some() && sealed < opened && opened < refused && refused < joined,
         "the tablet's log, newest first: {log}"
     );
 
-    // Ballot files made by the rules core, one imported twice.
-    let (file_a, mut ballots) = ballot_file(
+    // Hand-in files made by the rules core, one imported twice.
+    let (file_a, mut ballots) = hand_in_file(
         &record,
         11,
         &[
@@ -266,7 +243,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
             (0, 2, &[1, 1, 0, 3, 0]),
         ],
     );
-    let (file_b, more) = ballot_file(
+    let (file_b, more) = hand_in_file(
         &record,
         12,
         &[
@@ -276,23 +253,45 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         ],
     );
     ballots.extend(more);
-    ballots.push(Ballot::from_v1(&from_tablet.ballots[0].ballot, record.meeting()).unwrap());
+    // The tablet's ballot, as the rater filled it in above.
+    {
+        let code = record.codes()[2][0];
+        let raw = pingyi::domain::ballot::BallotV1 {
+            meeting: record.meeting().id().to_owned(),
+            code: Some(code.to_string()),
+            group: None,
+            marks: ["11111111", "22222222", "12111111", "R", "33333333"]
+                .iter()
+                .map(|m| (*m).to_owned())
+                .collect(),
+        };
+        ballots.push(Ballot::from_v1(&raw, record.meeting()).unwrap());
+    }
     let dir = super::harness::downloads_dir("host");
-    let write = |name: &str, file: &BallotFileV1| {
+    let write = |name: &str, text: &str| {
         let path = dir.join(name);
-        std::fs::write(&path, serde_json::to_string(file).unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
         path.display().to_string()
     };
     let a = write("a.json", &file_a);
     let b = write("b.json", &file_b);
 
-    // The tablet's ballot arrives by QR through the webcam ...
+    // The tablet's batch arrives by QR through the webcam; staff confirm it on the tablet by
+    // the batch code the host shows ...
     open_tab(&host, "收票").await;
     click(&host, &button("开始扫码")).await;
-    let scanned = text_of(&host, "//*[@data-testid='scan-result']").await;
-    assert!(scanned.contains(&format!("已接受 {tracker}")), "{scanned}");
+    let scanned = text_of(
+        &host,
+        "//*[@data-testid='scan-result' and contains(., '收到平板')]",
+    )
+    .await;
+    assert!(scanned.contains("第 1 批，1 张"), "{scanned}");
     click(&host, &button("停止扫码")).await;
     assert_accessible(&host, "host collect after scanning", &[]).await;
+    let code = batch_codes(&host).await[0].clone();
+    confirm_batch(&tablet, &code).await;
+    assert_eq!(text_of(&tablet, "//*[@data-testid='sealed']").await, "0");
+    assert_eq!(text_of(&tablet, "//*[@data-testid='confirmed']").await, "1");
     // ... and again in the tablet's file, where it is a duplicate.
     let picker = wait_for(&host, "//input[@name='ballot-files']").await;
     picker
@@ -302,7 +301,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     wait_for(&host, "//*[@data-testid='import-report']/li[3]").await;
     let report = text_of(&host, "//*[@data-testid='import-report']").await;
     assert!(
-        report.contains("ballots-") && report.contains("重复 1"),
+        report.contains("hand-in-") && report.contains("已收过"),
         "{report}"
     );
     host.refresh().await.expect("reload while collecting");
@@ -310,21 +309,13 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     let picker = wait_for(&host, "//input[@name='ballot-files']").await;
     picker.send_keys(&a).await.expect("import a file again");
     let report = text_of(&host, "//*[@data-testid='import-report']").await;
-    assert!(report.contains("重复 3"), "{report}");
-    assert_eq!(host_state(&host).await.accepted().len(), 7);
-    let mut per_tablet = Vec::new();
-    for cell in host
-        .find_all(fantoccini::Locator::XPath("//*[@data-testid='tablet-count']"))
-        .await
-        .expect("per-tablet counts")
-    {
-        per_tablet.push(cell.text().await.unwrap());
-    }
-    per_tablet.sort();
+    assert!(report.contains("已收过"), "{report}");
+    let record = host_state(&host).await;
+    assert_eq!(record.counted_per_group().iter().sum::<u32>(), 7);
     assert_eq!(
-        per_tablet,
-        ["1", "3", "3"],
-        "the per-tablet check counts each ballot once"
+        record.tablets().len(),
+        3,
+        "three tablets registered by their batches"
     );
 
     // While voting is open the board shows progress only.
@@ -362,12 +353,7 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         shown.push(row.text().await.unwrap());
     }
     let record = host_state(&host).await;
-    let tally = Tally::count(record.meeting(), &ballots);
-    let expected: Vec<String> = ranking_rows(record.meeting(), &tally)
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
-    assert_eq!(shown, expected);
+    assert_eq!(shown, expected_ranking(record.meeting(), &ballots));
     // For people to look at: the closed board, then one presenter's detail (→ key).
     let shots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -444,7 +430,14 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         String::from_utf8_lossy(&verify.stdout)
     );
     let out = String::from_utf8_lossy(&verify.stdout);
-    assert!(out.contains("accepted ballots: 7, 被拒选票 rejected: 0"), "{out}");
+    assert!(
+        out.contains("version 2") && out.contains("交票批次 batches: 3"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(&result).unwrap();
+    for field in ["\"marks\"", "\"tracker\"", "\"accepted\"", "\"seed\""] {
+        assert!(!text.contains(field), "{field} in the published result");
+    }
     let published: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&result).unwrap()).unwrap();
     assert_eq!(published["payload"]["level_overrides"][0]["level"], "basic");

@@ -60,13 +60,14 @@ async fn after_one_load_the_tablet_and_the_host_work_with_the_network_off() {
     );
     click(&tablet, "(//button[contains(., '检查并提交')])[1]").await;
     click(&tablet, &button("提交选票")).await;
-    wait_for(&tablet, "//*[@data-testid='tracker']").await;
+    wait_for(&tablet, "//section[contains(@class, 'kiosk-done')]").await;
     click(&tablet, &button("交给下一位评议人")).await;
     click(&tablet, &button("交票")).await;
     set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
     click(&tablet, &button("解锁")).await;
+    crate::harness::seal_closing_batch(&tablet).await;
     click(&tablet, &button("导出选票文件")).await;
-    let file = wait_for_download("offline-tablet", "ballots-").await;
+    let file = wait_for_download("offline-tablet", "hand-in-").await;
 
     // Offline: the host reloads, takes the ballot in, closes and sees the ranking.
     host.refresh().await.expect("reload offline");
@@ -89,7 +90,7 @@ async fn after_one_load_the_tablet_and_the_host_work_with_the_network_off() {
         .await
         .expect("import the file");
     let report = text_of(&host, "//*[@data-testid='import-report']/li").await;
-    assert!(report.contains("接受 1"), "{report}");
+    assert!(report.contains("第 1 批，1 张"), "{report}");
     click(&host, "//nav//button[contains(., '结束与导出')]").await;
     click(&host, &button("结束投票")).await;
     click(&host, "//span[@class='confirm']//button[contains(., '结束投票')]").await;

@@ -1,7 +1,7 @@
 //! The full-meeting rehearsal: one host laptop and three tablets, 30 raters in three groups on
 //! the demo meeting (40 presenters). Ballots reach the host by QR through the fake webcam for
 //! two tablets and by file for the third; one file is imported twice, one code is used twice
-//! on different tablets (a conflict the host decides), one paper ballot is keyed in, and the
+//! on different tablets (the later ballot is excluded), one paper ballot is keyed in, and the
 //! host page is reloaded at points picked by a seeded generator. The board, the result file
 //! and the ballots the test meant to cast must all agree, and `pingyi verify` must pass.
 
@@ -12,13 +12,13 @@ use fantoccini::{Client, Locator};
 use pingyi::domain::ballot::{BallotDraft, Credential};
 use pingyi::domain::code::BallotCode;
 use pingyi::domain::meeting::Meeting;
-use pingyi::domain::report::{RankingRowV1, ranking_rows};
-use pingyi::domain::tally::Tally;
+use pingyi::domain::report::RankingRowV1;
 use serde_json::json;
 
 use super::harness::{
-    Driver, StaticServer, button, click, decodes_on_camera, downloads_dir, fake_camera, heading, host_state,
-    join_link, open_tab, set_value, text_of, wait_for, wait_for_download, write_fake_camera,
+    Driver, StaticServer, button, camera_luma, click, confirm_batch, decodes_on_camera, downloads_dir,
+    expected_rows, fake_camera, heading, host_state, join_link, open_tab, seal_closing_batch, set_value,
+    text_of, wait_for, wait_for_download, write_fake_camera,
 };
 
 /// What one rater does with one presenter.
@@ -105,20 +105,25 @@ fn plan_for(r: usize, code: BallotCode, presenters: usize) -> Plan {
     }
 }
 
-/// Reloads the host page and checks that nothing was lost: same arrivals, same accepted count.
+/// Ballots the host counts so far.
+async fn counted(host: &Client) -> u32 {
+    host_state(host).await.counted_per_group().iter().sum()
+}
+
+/// Reloads the host page and checks that nothing was lost: same batches, same count.
 async fn reload_host(host: &Client, at: &str) {
     let before = host_state(host).await;
     host.refresh().await.expect("reload the host page");
     wait_for(host, "//nav").await;
     let after = host_state(host).await;
     assert_eq!(
-        (before.received().len(), before.accepted().len()),
-        (after.received().len(), after.accepted().len()),
+        (before.batches().len(), before.counted_per_group()),
+        (after.batches().len(), after.counted_per_group()),
         "the host lost arrivals on a reload {at}"
     );
     eprintln!(
-        "rehearsal: host reloaded {at} ({} arrivals kept)",
-        after.received().len()
+        "rehearsal: host reloaded {at} ({} batches kept)",
+        after.batches().len()
     );
 }
 
@@ -133,8 +138,8 @@ async fn join(tablet: &Client, link: &str, pin: &str) {
 }
 
 /// One rater at a tablet: code (optionally with a typo first), taps, review, submit, pass on.
-/// Returns the tracker the tablet shows.
-async fn cast(tablet: &Client, plan: &Plan, typo_first: bool) -> String {
+/// The tablet shows no receipt of any kind.
+async fn cast(tablet: &Client, plan: &Plan, typo_first: bool) {
     let code = plan.code.to_string();
     if typo_first {
         let mut chars: Vec<char> = code.chars().collect();
@@ -193,19 +198,18 @@ async fn cast(tablet: &Client, plan: &Plan, typo_first: bool) -> String {
         assert!(review.contains("弃权票"), "a blank ballot is explained: {review}");
     }
     click(tablet, &button("提交选票")).await;
-    let tracker = text_of(tablet, "//*[@data-testid='tracker']").await;
+    wait_for(tablet, "//section[contains(@class, 'kiosk-done')]").await;
     click(tablet, &button("交给下一位评议人")).await;
     wait_for(tablet, "//input[@name='code']").await;
-    tracker
 }
 
-/// Every rater of one tablet in turn.
-async fn tablet_session(tablet: &Client, plans: Vec<(usize, Plan)>) -> Vec<String> {
-    let mut trackers = Vec::new();
+/// Every rater of one tablet in turn; returns how many.
+async fn tablet_session(tablet: &Client, plans: Vec<(usize, Plan)>) -> usize {
+    let n = plans.len();
     for (r, plan) in plans {
-        trackers.push(cast(tablet, &plan, r == 5).await);
+        cast(tablet, &plan, r == 5).await;
     }
-    trackers
+    n
 }
 
 /// Unlocks the hand-in screen.
@@ -213,11 +217,12 @@ async fn unlock(tablet: &Client, pin: &str) {
     click(tablet, &button("交票")).await;
     set_value(tablet, "//input[@name='unlock-pin']", pin).await;
     click(tablet, &button("解锁")).await;
-    wait_for(tablet, "//figure[@data-testid='hand-in-qr']").await;
+    wait_for(tablet, "//*[@data-testid='pending']").await;
 }
 
-/// Screenshots of every QR code the hand-in screen cycles through, in ballot order.
-async fn capture_qr_codes(tablet: &Client, expected: usize) -> Vec<Vec<u8>> {
+/// Screenshots of every QR code the hand-in screen cycles through (a sealed batch cut into
+/// several codes), in order.
+async fn capture_qr_codes(tablet: &Client) -> Vec<Vec<u8>> {
     let figure = "//figure[@data-testid='hand-in-qr']";
     let qr = wait_for(tablet, &format!("{figure}//div[@class='qr']")).await;
     tablet
@@ -228,6 +233,7 @@ async fn capture_qr_codes(tablet: &Client, expected: usize) -> Vec<Vec<u8>> {
         .await
         .expect("scroll the QR code into view");
     let mut shots: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+    let mut expected = usize::MAX;
     let deadline = Instant::now() + Duration::from_secs(60);
     while shots.len() < expected {
         assert!(
@@ -242,13 +248,15 @@ async fn capture_qr_codes(tablet: &Client, expected: usize) -> Vec<Vec<u8>> {
             .expect("a screenshot of the QR code");
         // Keep the shot only if the code did not change while it was taken.
         if text_of(tablet, &format!("{figure}/figcaption")).await == caption {
-            let index: usize = caption
-                .trim_start_matches("第 ")
-                .split(' ')
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("caption {caption}"));
-            assert!(caption.contains(&format!("/ {expected} 张")), "{caption}");
+            // "第 k / n 个二维码"
+            let numbers: Vec<usize> = caption
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            let [index, total] = numbers[..] else {
+                panic!("caption {caption}")
+            };
+            expected = total;
             if !shots.contains_key(&index) && decodes_on_camera(&shot) {
                 shots.insert(index, shot);
             }
@@ -369,30 +377,44 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
         tablet_session(&tablets[1], per_tablet(1)),
         tablet_session(&tablets[2], per_tablet(2)),
     );
-    assert_eq!((t0.len(), t1.len(), t2.len()), (10, 10, 10));
+    assert_eq!((t0, t1, t2), (10, 10, 10));
     eprintln!("rehearsal: 30 ballots cast after {:?}", started.elapsed());
 
     // Someone reuses rater 0's code (cast at tablet 0) at tablet 2 with other grades.
     let mut rival = plans[0].clone();
     rival.marks = vec![Mark::Fill(3); meeting.presenters().len()];
     rival.tap_first = false;
-    let rival_tracker = cast(&tablets[2], &rival, false).await;
+    cast(&tablets[2], &rival, false).await;
 
-    // Hand-in: tablets 0 and 1 by QR, tablet 2 by file.
+    // Hand-in: each tablet seals its closing batch; tablets 0 and 1 by QR, tablet 2 by file.
     let (_, _, _) = tokio::join!(
         unlock(&tablets[0], pins[0]),
         unlock(&tablets[1], pins[1]),
         unlock(&tablets[2], pins[2]),
     );
-    let (qr0, qr1) = tokio::join!(
-        capture_qr_codes(&tablets[0], 10),
-        capture_qr_codes(&tablets[1], 10)
-    );
+    for tablet in &tablets {
+        seal_closing_batch(tablet).await;
+    }
+    let (qr0, qr1) = tokio::join!(capture_qr_codes(&tablets[0]), capture_qr_codes(&tablets[1]));
+    // A phone photographing a hand-in code reads ciphertext: no code, no grade, no name.
+    {
+        let luma = camera_luma(&qr0[0]);
+        let rgba: Vec<u8> = luma.into_iter().flat_map(|v| [v, v, v, 255]).collect();
+        let texts = pingyi::domain::qr_frame::decode_rgba(640, 480, &rgba);
+        assert_eq!(texts.len(), 1);
+        assert!(texts[0].starts_with("PQ1:"), "{}", texts[0]);
+        for plan in &plans {
+            assert!(
+                !texts[0].contains(&plan.code.to_string()),
+                "a code in the photographed QR"
+            );
+        }
+    }
     let frames: Vec<Vec<u8>> = qr0.into_iter().chain(qr1).collect();
     // Each code in front of the webcam for 1.5 s, as the tablet shows it.
     write_fake_camera(&camera, &frames, 15);
     click(&tablets[2], &button("导出选票文件")).await;
-    let tablet_file = wait_for_download("r-tablet-2", "ballots-").await;
+    let tablet_file = wait_for_download("r-tablet-2", "hand-in-").await;
 
     open_tab(&host, "收票").await;
     if reloads.below(2) == 0 {
@@ -403,11 +425,11 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
     // Waits on the record; the deadline is only a safety net for a machine that is far too
     // slow (alone it takes about a minute; scripts/perf measures it at 4× CPU).
     let deadline = Instant::now() + Duration::from_secs(300);
-    while host_state(&host).await.accepted().len() < 20 {
+    while counted(&host).await < 20 {
         assert!(
             Instant::now() < deadline,
-            "the webcam did not deliver 20 ballots within 5 minutes (accepted {})",
-            host_state(&host).await.accepted().len()
+            "the webcam did not deliver 20 ballots within 5 minutes (counted {})",
+            counted(&host).await
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -418,6 +440,24 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
         open_tab(&host, "收票").await;
     }
 
+    // Staff confirm each scanned batch on its tablet by the code the host shows; the tablet
+    // erases it.
+    let record = host_state(&host).await;
+    for tablet in &tablets[..2] {
+        let fp = text_of(tablet, "//*[@data-testid='tablet-fingerprint']").await;
+        let batch = record
+            .batches()
+            .into_iter()
+            .find(|b| b.tablet == fp)
+            .expect("the tablet's batch arrived");
+        confirm_batch(tablet, &batch.digest).await;
+        assert_eq!(text_of(tablet, "//*[@data-testid='sealed']").await, "0");
+        let state = super::harness::stored_record(tablet, "pingyi.tablet-state")
+            .await
+            .unwrap();
+        assert!(!state.contains("\"marks\""), "no ballot left on the tablet");
+    }
+
     // Tablet 2's file, twice: the second import changes nothing.
     let picker = wait_for(&host, "//input[@name='ballot-files']").await;
     picker
@@ -426,7 +466,12 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
         .expect("import tablet 2's file");
     wait_for(&host, "//*[@data-testid='import-report']/li").await;
     let after_first = host_state(&host).await;
-    assert_eq!(after_first.received().len(), 31, "20 scanned, 11 from the file");
+    assert_eq!(after_first.batches().len(), 3, "two scanned, one from the file");
+    assert_eq!(
+        after_first.counted_per_group().iter().sum::<u32>(),
+        30,
+        "the reused code counts once: the ballot that came first"
+    );
     reload_host(&host, "between the two imports").await;
     open_tab(&host, "收票").await;
     let picker = wait_for(&host, "//input[@name='ballot-files']").await;
@@ -435,46 +480,11 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
         .await
         .expect("import the same file again");
     let report = text_of(&host, "//*[@data-testid='import-report']").await;
-    assert!(report.contains("重复 11"), "{report}");
-    assert_eq!(host_state(&host).await.received().len(), 31);
+    assert!(report.contains("已收过"), "{report}");
+    assert_eq!(host_state(&host).await.batches().len(), 3);
 
-    // The conflict: both ballots with rater 0's code wait; the host keeps the tablet-0 one.
-    let record = host_state(&host).await;
-    let conflicts = record.conflicts();
-    assert_eq!(conflicts.len(), 1, "exactly one code was used twice");
-    assert_eq!(
-        record.accepted().len(),
-        29,
-        "both ballots of the conflict wait for a decision"
-    );
-    let keep = conflicts[0]
-        .ballots
-        .iter()
-        .copied()
-        .find(|&i| record.received()[i].tracker != rival_tracker)
-        .expect("the first ballot with that code");
-    click(
-        &host,
-        &format!("//form[contains(@class, 'conflict')]//input[@type='radio' and @value='{keep}']"),
-    )
-    .await;
-    set_value(
-        &host,
-        "//form[contains(@class, 'conflict')]//input[@name='reason']",
-        "选票码持有人确认第一张为本人所投",
-    )
-    .await;
-    click(
-        &host,
-        "//form[contains(@class, 'conflict')]//button[@type='submit']",
-    )
-    .await;
-    wait_for(&host, "//section[contains(@class, 'paper')]").await;
-    let record = host_state(&host).await;
-    assert!(record.conflicts().is_empty());
-    assert_eq!(record.accepted().len(), 30);
     if reloads.below(2) == 0 {
-        reload_host(&host, "after the conflict decision").await;
+        reload_host(&host, "after the imports").await;
         open_tab(&host, "收票").await;
     }
 
@@ -498,7 +508,7 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
     click(&host, &button("保存纸质选票")).await;
     wait_for(
         &host,
-        "//section[contains(@class, 'paper')]//*[@role='status' and contains(., '纸质选票')]",
+        "//section[contains(@class, 'paper')]//*[@role='status' and contains(., '已录入纸质选票')]",
     )
     .await;
     let mut paper = Plan {
@@ -507,7 +517,7 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
         tap_first: false,
     };
     paper.marks[1] = Mark::Recuse;
-    assert_eq!(host_state(&host).await.accepted().len(), 31);
+    assert_eq!(counted(&host).await, 31);
     reload_host(&host, "after the paper ballot").await;
 
     // What the test meant to cast, counted by the rules core.
@@ -516,7 +526,7 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
         .chain(std::iter::once(&paper))
         .map(|p| p.draft(&meeting).finish().expect("a complete ballot"))
         .collect();
-    let expected = ranking_rows(&meeting, &Tally::count(&meeting, &meant));
+    let expected = expected_rows(&meeting, &meant);
 
     // Close, look at the board, export, verify.
     open_tab(&host, "结束与导出").await;
@@ -545,7 +555,11 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
     );
     let verdict: serde_json::Value = serde_json::from_slice(&verify.stdout).expect("verify --json");
     assert_eq!(verdict["holds"], json!(true));
-    assert_eq!(verdict["accepted"], json!(31));
+    assert_eq!(
+        verdict["batches"],
+        json!(4),
+        "three tablets' batches and the paper batch"
+    );
     let recomputed: Vec<RankingRowV1> =
         serde_json::from_value(verdict["ranking"].clone()).expect("the recomputed ranking");
     assert_eq!(
@@ -557,9 +571,14 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
     let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&result).unwrap()).unwrap();
     let audit = file["payload"]["audit"].to_string();
     assert!(
-        audit.contains("选票码持有人确认第一张为本人所投"),
-        "the decision's reason is logged"
+        audit.contains("ballot_excluded") && audit.contains("duplicate_code"),
+        "the reused code's later ballot is excluded, and logged: {audit}"
     );
+    // Nothing per ballot in the published file.
+    let text = std::fs::read_to_string(&result).unwrap();
+    for field in ["\"marks\"", "\"tracker\"", "\"accepted\"", "\"rows\"", "\"seed\""] {
+        assert!(!text.contains(field), "{field} in the published result");
+    }
 
     eprintln!("rehearsal: done in {:?}", started.elapsed());
     for tablet in tablets {

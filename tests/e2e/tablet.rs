@@ -2,34 +2,44 @@
 //! the PIN lockout holds across reopening the hand-in screen and a reload, and a link of
 //! another meeting never removes ballots without that meeting's PIN.
 
-use pingyi::domain::kiosk::{JoinV1, encode_join};
+use pingyi::domain::kiosk::encode_signed_join;
 use pingyi::domain::meeting::Meeting;
+use pingyi::domain::record::join::SignedJoinV2;
 use pingyi::domain::sample::sized_meeting;
 use pingyi::domain::signing::DeviceKey;
 use serde_json::Value;
 
 use super::harness::{
-    Driver, StaticServer, button, click, heading, join_as_tablet, quick_fill, set_value, start_first_group,
-    stored_record, text_of, wait_for,
+    Driver, StaticServer, button, click, confirm_batch, heading, join_as_tablet, quick_fill,
+    seal_closing_batch, set_value, start_first_group, stored_record, text_of, wait_for,
 };
 
+/// The host-signed join link of a round of `meeting` (`session` tells rounds apart).
 fn link(server: &StaticServer, meeting: &Meeting) -> String {
     let host = DeviceKey::from_seed([4; 32]);
-    format!(
-        "{}/#join={}",
-        server.base_url,
-        encode_join(&JoinV1::new(meeting, &host.public_key()))
-    )
+    let digest = pingyi::domain::record::commit::meeting_digest(meeting);
+    let session: [u8; 16] = digest[..16].try_into().expect("16 bytes");
+    let join = SignedJoinV2::sign(meeting, session, [9; 32], &host);
+    format!("{}/#join={}", server.base_url, encode_signed_join(&join))
 }
 
-async fn held(tablet: &fantoccini::Client) -> usize {
-    let state: Value = serde_json::from_str(
+async fn state(tablet: &fantoccini::Client) -> Value {
+    serde_json::from_str(
         &stored_record(tablet, "pingyi.tablet-state")
             .await
             .unwrap_or_default(),
     )
-    .unwrap_or_default();
-    state["held"].as_array().map_or(0, Vec::len)
+    .unwrap_or_default()
+}
+
+/// Ballots on the tablet not yet confirmed by the host (pending and sealed).
+async fn held(tablet: &fantoccini::Client) -> usize {
+    let state = state(tablet).await;
+    let pending = state["pending"].as_array().map_or(0, Vec::len);
+    let sealed: u64 = state["sealed"]
+        .as_array()
+        .map_or(0, |b| b.iter().filter_map(|b| b["ballots"].as_u64()).sum());
+    pending + sealed as usize
 }
 
 /// Joins `meeting` with PIN 2468 and submits one quick-filled ballot.
@@ -83,7 +93,7 @@ async fn three_wrong_pins_lock_hand_in_across_reopening_and_reloads() {
     wait_for(&tablet, "//p[@role='status'][contains(., '秒后再试')]").await;
     assert!(
         tablet
-            .find(fantoccini::Locator::XPath("//*[@data-testid='held']"))
+            .find(fantoccini::Locator::XPath("//*[@data-testid='pending']"))
             .await
             .is_err(),
         "the ballots stay behind the lock"
@@ -109,9 +119,14 @@ async fn handed_in_ballots_of_another_meeting_go_only_with_that_meetings_pin() {
     click(&tablet, &button("交票（工作人员）")).await;
     set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
     click(&tablet, &button("解锁")).await;
-    set_value(&tablet, "//input[@name='host-count']", "1").await;
-    click(&tablet, &button("确认主持人已收到")).await;
-    wait_for(&tablet, "//p[@role='status'][contains(., '已确认')]").await;
+    seal_closing_batch(&tablet).await;
+    // The code the host would show on receipt (the test reads it from the tablet's record).
+    let digest = state(&tablet).await["sealed"][0]["digest"]
+        .as_str()
+        .expect("a sealed batch")
+        .to_owned();
+    confirm_batch(&tablet, &digest).await;
+    assert_eq!(held(&tablet).await, 0, "the confirmed batch is erased");
 
     // The next meeting's link asks first, and a wrong PIN of the old meeting keeps its ballots.
     tablet
@@ -128,12 +143,16 @@ async fn handed_in_ballots_of_another_meeting_go_only_with_that_meetings_pin() {
         "//*[@role='alert'][contains(., '原会议的交票 PIN 不对')]",
     )
     .await;
-    assert_eq!(held(&tablet).await, 1, "kept until staff confirm");
+    assert_eq!(
+        state(&tablet).await["join"]["meeting"]["id"],
+        first.id(),
+        "the earlier round's record is kept"
+    );
 
     set_value(&tablet, "//input[@name='old-pin']", "2468").await;
     click(&tablet, &button("加入会议")).await;
     let _ = text_of(&tablet, &heading("第二场会议")).await;
-    assert_eq!(held(&tablet).await, 0);
+    assert_eq!(state(&tablet).await["join"]["meeting"]["id"], "second");
 }
 
 #[tokio::test(flavor = "multi_thread")]
