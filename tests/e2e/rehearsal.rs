@@ -292,6 +292,11 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
     host.goto(&server.base_url).await.expect("open the app");
     click(&host, &button("主持人")).await;
     click(&host, &button("使用演示会议")).await;
+    // Ten assessors rate (the demo meeting expects nine): 应到 is raised before voting opens,
+    // or the round would fail its validity check (more ballots returned than people due).
+    set_value(&host, "//input[@name='expected-0']", "12").await;
+    click(&host, &button("保存会议")).await;
+    wait_for(&host, "//*[@role='status' and contains(., '会议已保存')]").await;
     open_tab(&host, "抽签").await;
     set_value(&host, "//textarea[@name='sources']", "12 25 33\n7 19 40 41\n2026").await;
     set_value(&host, "//input[@name='count']", "15").await;

@@ -648,8 +648,25 @@ pub fn verify_result_v2(text: &str, minutes: Option<&Minutes>) -> Result<Verdict
     let generators = Generators::for_meeting(meeting);
     let round = RoundContext::new(meeting, checked.session, &generators);
     let round_problems = verify_round(&round, &payload.proof);
-    let proof_holds = round_problems.is_empty();
-    problems.extend(round_problems.into_iter().map(ResultProblemV2::Round));
+    let proof_holds = round_problems.iter().all(|p| {
+        matches!(
+            p,
+            RoundProblem::OverIssued { .. } | RoundProblem::OverExpected { .. }
+        )
+    });
+    // Ballots returned against codes and 应到 are judged once, by the reconciliation below, on
+    // every ballot handed in (excluded ones too), as the county's rule counts them.
+    problems.extend(
+        round_problems
+            .into_iter()
+            .filter(|p| {
+                !matches!(
+                    p,
+                    RoundProblem::OverIssued { .. } | RoundProblem::OverExpected { .. }
+                )
+            })
+            .map(ResultProblemV2::Round),
+    );
     if let Some(minutes) = minutes {
         problems.extend(
             check_minutes(minutes, host, &payload.proof)
