@@ -9,8 +9,9 @@ use crate::msg;
 use super::host_app::host_context;
 use super::{ConfirmAction, ConfirmTexts, LevelOverrides, Locale, Message, Said};
 use crate::browser::platform;
-use crate::domain::collect::Phase;
+use crate::domain::collect::{HostMeeting, Phase};
 use crate::domain::level::Level;
+use crate::domain::record::backup::{BackupError, MIN_PASSPHRASE_CHARS, seal_backup};
 use crate::domain::signing::fingerprint;
 use crate::domain::table_text::{CsvHeaders, tally_csv};
 
@@ -114,15 +115,44 @@ pub fn HostClose() -> impl IntoView {
             message.set(Some(Message::core(e)));
         }
     };
+    // While the record holds ballots' rows the backup is sealed with a passphrase the host
+    // types twice (and keeps apart from the file).
+    let passphrase = RwSignal::new(String::new());
+    let passphrase_again = RwSignal::new(String::new());
     let ctx_backup = ctx.clone();
     let backup = move |_| {
         let now = platform::now();
-        if let Some((text, id)) = ctx_backup.act(|h| (h.backup(&now), h.meeting().id().to_owned()))
-            && let Err(e) = platform::download(&format!("backup-{id}.json"), "application/json", &text)
-        {
-            message.set(Some(Message::core(e)));
+        let sealing = ctx_backup.with_host(HostMeeting::holds_rows).unwrap_or(false);
+        if sealing && passphrase.get_untracked() != passphrase_again.get_untracked() {
+            return message.set(Some(msg!(host_close.passphrases_differ)));
+        }
+        if sealing && passphrase.get_untracked().chars().count() < MIN_PASSPHRASE_CHARS {
+            return message.set(Some(Message::core(BackupError::ShortPassphrase)));
+        }
+        let fresh = platform::random_bytes::<16>().and_then(|s| Ok((s, platform::random_bytes::<12>()?)));
+        let (salt, nonce) = match fresh {
+            Ok(pair) => pair,
+            Err(e) => return message.set(Some(Message::core(e))),
+        };
+        let Some((text, id)) = ctx_backup.act(|h| (h.backup(&now), h.meeting().id().to_owned())) else {
+            return;
+        };
+        let (name, text) = if sealing {
+            match seal_backup(&text, &passphrase.get_untracked(), salt, nonce) {
+                Ok(sealed) => (format!("backup-{id}.sealed.json"), sealed),
+                Err(e) => return message.set(Some(Message::core(e))),
+            }
+        } else {
+            (format!("backup-{id}.json"), text)
+        };
+        match platform::download(&name, "application/json", &text) {
+            Err(e) => message.set(Some(Message::core(e))),
+            Ok(()) if sealing => message.set(Some(msg!(host_close.backup_sealed))),
+            Ok(()) => {}
         }
     };
+    let ctx_rows = ctx.clone();
+    let holds_rows = move || ctx_rows.with_host(HostMeeting::holds_rows).unwrap_or(false);
     let ctx_new = ctx.clone();
     let new_meeting = move || match ctx_new.remove_record() {
         Ok(()) => ctx_new.say(msg!(host_close.record_removed)),
@@ -315,6 +345,19 @@ pub fn HostClose() -> impl IntoView {
                     }.into_any(),
                     _ => view! { <p class="notice">{t!(i18n, host_close.voting_has_not_opened_yet)}</p> }.into_any(),
                 }}
+                {move || holds_rows().then(|| view! {
+                    <p class="notice" data-state="waiting" data-testid="holds-rows">{t!(i18n, host_close.the_record_holds_rows)}</p>
+                    <label class="field">
+                        <span>{t!(i18n, host_close.backup_passphrase)}</span>
+                        <input type="password" name="backup-passphrase" autocomplete="new-password"
+                            prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
+                    </label>
+                    <label class="field">
+                        <span>{t!(i18n, host_close.backup_passphrase_again)}</span>
+                        <input type="password" name="backup-passphrase-again" autocomplete="new-password"
+                            prop:value=passphrase_again on:input=move |ev| passphrase_again.set(event_target_value(&ev)) />
+                    </label>
+                })}
                 <button class="button" on:click=backup>{t!(i18n, host_close.export_a_meeting_backup)}</button>
                 <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| new_meeting()) texts=ConfirmTexts {
                     action: |l| td_string!(l, host_close.start_a_new_meeting).to_string(),

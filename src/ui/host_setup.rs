@@ -14,6 +14,7 @@ use crate::domain::collect::{HostMeeting, Phase, ReadHostStateError};
 use crate::domain::demo::demo_meeting;
 use crate::domain::level::{Level, LevelNames, QUOTA_PRESETS, QuotaRounding};
 use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, default_meeting_file};
+use crate::domain::record::backup::{is_sealed_backup, open_backup};
 use crate::domain::record::counts::always_pooled;
 use crate::domain::table_text::{parse_roster, roster_text};
 
@@ -102,22 +103,43 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
             }
         });
     };
+    // A backup sealed with a passphrase waits here until the host types it.
+    let sealed = RwSignal::new(None::<String>);
+    let passphrase = RwSignal::new(String::new());
+    let restore = move |ctx: super::host_app::HostContext, text: &str| {
+        let outcome = HostMeeting::from_json(text).map_err(|e| match e {
+            ReadHostStateError::WrongFormat(_) => msg!(host_setup.not_a_backup, error = e),
+            other => Message::core(other),
+        });
+        match outcome {
+            Ok(host) => {
+                sealed.set(None);
+                ctx.host.set(Some(host));
+                ctx.act(|_| ());
+            }
+            Err(e) => message.set(Some(e)),
+        }
+    };
+    let ctx_sealed = ctx.clone();
+    let open_sealed = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(text) = sealed.get_untracked() else {
+            return;
+        };
+        match open_backup(&text, &passphrase.get_untracked()) {
+            Ok(record) => restore(ctx_sealed.clone(), &record),
+            Err(e) => message.set(Some(Message::core(e))),
+        }
+    };
     let on_backup = move |ev: leptos::ev::Event| {
         let ctx = ctx_backup.clone();
-        with_chosen_file(&ev, move |result| {
-            let outcome = result.map_err(Message::core).and_then(|(_, text)| {
-                HostMeeting::from_json(&text).map_err(|e| match e {
-                    ReadHostStateError::WrongFormat(_) => msg!(host_setup.not_a_backup, error = e),
-                    other => Message::core(other),
-                })
-            });
-            match outcome {
-                Ok(host) => {
-                    ctx.host.set(Some(host));
-                    ctx.act(|_| ());
-                }
-                Err(e) => message.set(Some(e)),
+        with_chosen_file(&ev, move |result| match result {
+            Ok((_, text)) if is_sealed_backup(&text) => {
+                message.set(None);
+                sealed.set(Some(text));
             }
+            Ok((_, text)) => restore(ctx, &text),
+            Err(e) => message.set(Some(Message::core(e))),
         });
     };
     let new_meeting = move |_| {
@@ -148,6 +170,16 @@ fn StartMeeting(creating: RwSignal<Option<MeetingFileV1>>) -> impl IntoView {
                     <input type="file" accept=".json,application/json" on:change=on_backup />
                 </label>
             </div>
+            {move || sealed.get().is_some().then(|| view! {
+                <form class="form form__row" on:submit=open_sealed.clone()>
+                    <label class="field">
+                        <span>{t!(i18n, host_setup.backup_passphrase)}</span>
+                        <input type="password" name="backup-passphrase" autocomplete="off"
+                            prop:value=passphrase on:input=move |ev| passphrase.set(event_target_value(&ev)) />
+                    </label>
+                    <button type="submit" class="button" data-variant="primary">{t!(i18n, host_setup.open_the_backup)}</button>
+                </form>
+            })}
             {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
             <RemovedMeetings />
         </section>

@@ -328,8 +328,30 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     )
     .await;
 
-    // Close voting (confirmed); the board shows the ranking the core computes.
+    // While the laptop holds the batches' rows, its backup is sealed with a passphrase.
     open_tab(&host, "结束与导出").await;
+    wait_for(&host, "//*[@data-testid='holds-rows']").await;
+    click(&host, &button("导出会议备份")).await;
+    wait_for(&host, "//*[@role='status' and contains(., '口令至少 8 个字符')]").await;
+    set_value(&host, "//input[@name='backup-passphrase']", "石桥镇评议2026").await;
+    set_value(
+        &host,
+        "//input[@name='backup-passphrase-again']",
+        "石桥镇评议2026",
+    )
+    .await;
+    click(&host, &button("导出会议备份")).await;
+    let backup = wait_for_download("host", "backup-").await;
+    let sealed = std::fs::read_to_string(&backup).unwrap();
+    assert!(
+        sealed.contains("pingyi-backup-sealed") && !sealed.contains("marks") && !sealed.contains("transport"),
+        "the backup is sealed: {sealed}"
+    );
+    let record = pingyi::domain::record::backup::open_backup(&sealed, "石桥镇评议2026")
+        .expect("the passphrase opens it");
+    assert!(pingyi::domain::collect::HostMeeting::from_json(&record).is_ok());
+
+    // Close voting (confirmed); the board shows the ranking the core computes.
     click(&host, &button("结束投票")).await;
     click(&host, "//span[@class='confirm']//button[contains(., '结束投票')]").await;
     open_tab(&host, "大屏").await;

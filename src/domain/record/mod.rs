@@ -10,6 +10,7 @@
 //! | [`commit`] | meeting, code and code-list digests; a ballot's commitment vector; sums |
 //! | [`join`] | the host-signed join (version 2) and the tablet hello |
 //! | [`minutes`] | the witnesses' minutes file and its comparison with a round |
+//! | [`backup`] | the host's backup sealed with a passphrase while it holds rows (Argon2id + ChaCha20-Poly1305) |
 //! | [`batch`] | batch headers: made by the tablet, opened by the host, chains checked |
 //! | [`prove`] | the host's count tables and round proof from opened hand-ins |
 //! | [`result`] | the signed result file, version 2: join, proof, tally, reconciliation, audit; its check |
@@ -21,6 +22,7 @@
 //! | [`counts`] | the published count tables, the pooling rule, and their check |
 //! | [`verify`] | a round's proof (hellos, batches, code list, counts) and its one check |
 
+pub mod backup;
 pub mod batch;
 pub mod commit;
 pub mod counts;
