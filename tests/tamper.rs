@@ -1,11 +1,13 @@
-//! Tampering with a signed result file: thousands of random mutations of the example file —
-//! byte flips, field edits, reordered or dropped ballots, swapped signatures — and every one
-//! that changes the file's content is rejected. Parsing arbitrary bytes never panics.
+//! Tampering with a signed result file: thousands of random mutations of the example files of
+//! both versions — byte flips, field edits, reordered or dropped ballots, batches and entries,
+//! swapped signatures — and every one that changes the file's content is rejected. Parsing
+//! arbitrary bytes never panics.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use serde_json::Value;
 
+use pingyi::domain::record::result::verify_result_v2;
 use pingyi::domain::result_file::verify_result;
 
 fn example() -> String {
@@ -61,10 +63,16 @@ fn rejected(text: &str) -> bool {
     }
 }
 
-#[test]
-fn every_content_changing_mutation_is_rejected() {
-    let original_text = example();
-    let original: Value = serde_json::from_str(&original_text).unwrap();
+/// Applies `rounds` random mutations to `original_text` — byte flips, leaf edits, reorders,
+/// drops and signature swaps (by `swap`) — and requires `rejected` of every one that changes
+/// the content. Returns the counts per kind.
+fn every_mutation_rejected(
+    original_text: &str,
+    rejected: fn(&str) -> bool,
+    swap: fn(&mut Value, &mut Lcg),
+    rounds: usize,
+) -> [usize; 5] {
+    let original: Value = serde_json::from_str(original_text).unwrap();
     let compact = serde_json::to_string(&original).unwrap();
     assert!(!rejected(&compact), "the untouched example must verify");
     let (mut leaves, mut arrays) = (Vec::new(), Vec::new());
@@ -72,7 +80,6 @@ fn every_content_changing_mutation_is_rejected() {
 
     let mut rng = Lcg(20261218);
     let mut tried = [0usize; 5];
-    let rounds = 3000;
     for round in 0..rounds {
         let kind = round % 5;
         let mut value = original.clone();
@@ -106,7 +113,7 @@ fn every_content_changing_mutation_is_rejected() {
                 };
                 value.to_string()
             }
-            // Two elements of an array swapped (reordered ballots, presenters, …).
+            // Two elements of an array swapped (reordered ballots, batches, presenters, …).
             2 => {
                 let path = &arrays[rng.next(arrays.len())];
                 let list = at(&mut value, path).as_array_mut().unwrap();
@@ -117,7 +124,7 @@ fn every_content_changing_mutation_is_rejected() {
                 list.swap(i, j);
                 value.to_string()
             }
-            // One element of an array dropped (a ballot, a code, an audit entry, …).
+            // One element of an array dropped (a ballot, a batch, a code, an audit entry, …).
             3 => {
                 let path = &arrays[rng.next(arrays.len())];
                 let list = at(&mut value, path).as_array_mut().unwrap();
@@ -127,17 +134,9 @@ fn every_content_changing_mutation_is_rejected() {
                 list.remove(rng.next(list.len()));
                 value.to_string()
             }
-            // Signatures swapped between two accepted ballots, or with the host's.
+            // Signatures swapped.
             _ => {
-                let ballots = value["payload"]["accepted"].as_array_mut().unwrap();
-                let (i, j) = (rng.next(ballots.len()), rng.next(ballots.len()));
-                let a = ballots[i]["signature"].clone();
-                let b = ballots[j]["signature"].clone();
-                ballots[i]["signature"] = b;
-                ballots[j]["signature"] = a.clone();
-                if i == j {
-                    value["signature"]["value"] = a;
-                }
+                swap(&mut value, &mut rng);
                 value.to_string()
             }
         };
@@ -152,12 +151,66 @@ fn every_content_changing_mutation_is_rejected() {
             "mutation kind {kind}, round {round} was accepted:\n{text}"
         );
     }
+    tried
+}
+
+fn report(version: u32, tried: [usize; 5]) -> usize {
     let total: usize = tried.iter().sum();
     println!(
-        "tamper: {total} content-changing mutations, all rejected (byte flips {}, field edits {}, reorders {}, drops {}, signature swaps {})",
+        "tamper v{version}: {total} content-changing mutations, all rejected (byte flips {}, field edits {}, reorders {}, drops {}, signature swaps {})",
         tried[0], tried[1], tried[2], tried[3], tried[4]
     );
-    assert!(total > 2000);
+    total
+}
+
+#[test]
+fn every_content_changing_mutation_is_rejected() {
+    // Signatures swapped between two accepted ballots, or with the host's.
+    fn swap(value: &mut Value, rng: &mut Lcg) {
+        let ballots = value["payload"]["accepted"].as_array_mut().unwrap();
+        let (i, j) = (rng.next(ballots.len()), rng.next(ballots.len()));
+        let a = ballots[i]["signature"].clone();
+        let b = ballots[j]["signature"].clone();
+        ballots[i]["signature"] = b;
+        ballots[j]["signature"] = a.clone();
+        if i == j {
+            value["signature"]["value"] = a;
+        }
+    }
+    let tried = every_mutation_rejected(&example(), rejected, swap, 3000);
+    assert!(report(1, tried) > 2000);
+}
+
+/// The same suite on the version-2 example (docs/examples/result-v2.json): batch-header and
+/// hello signatures swapped, or one with the host's.
+#[test]
+fn every_content_changing_mutation_of_a_version_2_file_is_rejected() {
+    fn rejected_v2(text: &str) -> bool {
+        match verify_result_v2(text, None) {
+            Ok(verdict) => !verdict.holds(),
+            Err(_) => true,
+        }
+    }
+    fn swap(value: &mut Value, rng: &mut Lcg) {
+        let proof = &mut value["payload"]["proof"];
+        let list = if rng.next(2) == 0 { "batches" } else { "hellos" };
+        let items = proof[list].as_array_mut().unwrap();
+        let (i, j) = (rng.next(items.len()), rng.next(items.len()));
+        let a = items[i]["signature"].clone();
+        let b = items[j]["signature"].clone();
+        items[i]["signature"] = b;
+        items[j]["signature"] = a.clone();
+        if i == j {
+            value["signature"]["value"] = a;
+        }
+    }
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/examples/result-v2.json"
+    ))
+    .unwrap();
+    let tried = every_mutation_rejected(&text, rejected_v2, swap, 3000);
+    assert!(report(2, tried) > 2000);
 }
 
 proptest! {

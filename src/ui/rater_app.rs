@@ -958,17 +958,23 @@ fn HandInScreen(
                 let seal_last = seal_last.clone();
                 view! {
                     {details.clone()}
-                    <div class="actions" hidden=closed>
-                        <button class="button" data-variant="primary" on:click=move |_| seal_one(false)>
-                            {t!(i18n, rater_app.seal_a_batch)}
-                        </button>
-                        <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| seal_last(true)) texts=ConfirmTexts {
-                            action: |l| td_string!(l, rater_app.seal_the_closing_batch).to_string(),
-                            question: |l| td_string!(l, rater_app.seal_the_closing_batch_question).to_string(),
-                            confirm: |l| td_string!(l, rater_app.seal_the_closing_batch).to_string(),
-                            cancel: |l| td_string!(l, rater_app.cancel).to_string(),
-                        } />
-                    </div>
+                    {move || (!closed()).then(|| {
+                        let seal_one = seal_one.clone();
+                        let seal_last = seal_last.clone();
+                        view! {
+                            <div class="actions">
+                                <button class="button" data-variant="primary" on:click=move |_| seal_one(false)>
+                                    {t!(i18n, rater_app.seal_a_batch)}
+                                </button>
+                                <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| seal_last(true)) texts=ConfirmTexts {
+                                    action: |l| td_string!(l, rater_app.seal_the_closing_batch).to_string(),
+                                    question: |l| td_string!(l, rater_app.seal_the_closing_batch_question).to_string(),
+                                    confirm: |l| td_string!(l, rater_app.seal_the_closing_batch).to_string(),
+                                    cancel: |l| td_string!(l, rater_app.cancel).to_string(),
+                                } />
+                            </div>
+                        }
+                    })}
                     {move || has_sealed().then(|| view! {
                         <figure class="hand-in__qr" data-testid="hand-in-qr">
                             <QrImage text=qr_text label=msg!(rater_app.ballot_qr_code) level=qrcode::EcLevel::M
