@@ -67,6 +67,33 @@ pub fn HostBoard() -> impl IntoView {
                         </li>
                     })
                     .collect_view();
+                // Every registered tablet with what it handed in: witnesses compare these
+                // with the tablets and write them into the minutes.
+                let registered = h.tablets();
+                let tablets = (!registered.is_empty()).then(|| {
+                    let rows = registered
+                        .into_iter()
+                        .map(|t| view! {
+                            <tr>
+                                <td class="fingerprint">{t.fingerprint}</td>
+                                <td class="num">{t.batches}</td>
+                                <td class="num">{t.ballots}</td>
+                                <td>{if t.closed { t!(i18n, host_board.closing_in).into_any() } else { ().into_any() }}</td>
+                            </tr>
+                        })
+                        .collect_view();
+                    view! {
+                        <table class="table board-tablets" data-testid="board-tablets">
+                            <thead><tr>
+                                <th>{t!(i18n, host_board.tablet)}</th>
+                                <th class="num">{t!(i18n, host_board.batches)}</th>
+                                <th class="num">{t!(i18n, host_board.ballots)}</th>
+                                <th>{t!(i18n, host_board.closing)}</th>
+                            </tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    }
+                });
                 return view! {
                     <section class="board-progress" aria-labelledby="board-title">
                         <h1 id="board-title" class="board__title">{meeting.title().to_owned()}</h1>
@@ -74,6 +101,7 @@ pub fn HostBoard() -> impl IntoView {
                             {t!(i18n, host_board.ballots_received)} " " <strong>{total}</strong> " / " {expected}
                         </p>
                         <ul class="board-progress__groups">{groups}</ul>
+                        {tablets}
                         <p class="notice">{t!(i18n, host_board.no_scores_are_shown_until)}</p>
                     </section>
                 }

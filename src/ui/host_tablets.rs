@@ -165,6 +165,7 @@ fn CodeSlips() -> impl IntoView {
         })
         .collect_view();
     let ctx_slips = ctx.clone();
+    let ctx_digest = ctx.clone();
     let slips = move || {
         ctx_slips.with_host(|h| {
             let meeting = h.meeting();
@@ -194,7 +195,12 @@ fn CodeSlips() -> impl IntoView {
             {rows}
             {move || message.get().map(|m| view! { <p class="banner" data-state="error" role="alert"><Said text=m /></p> })}
             <button class="button" on:click=|_| platform::print()>{t!(i18n, host_tablets.print_the_code_slips_a4)}</button>
-            <div class="slips">{slips}</div>
+            <div class="slips">
+                {move || ctx_digest.with_host(|h| h.code_list_digest()).flatten().map(|d| view! {
+                    <p class="slips__digest">{t!(i18n, host_tablets.code_list_digest)} " " <span class="fingerprint" data-testid="slips-code-list">{d}</span></p>
+                })}
+                {slips}
+            </div>
         </section>
     }
     .into_any()

@@ -714,6 +714,7 @@ fn StartScreen(kiosk: RwSignal<Option<Kiosk>>, on_hand_in: Callback<()>) -> impl
         view! {
             <fieldset class="kiosk-start__groups">
                 <legend>{t!(i18n, rater_app.choose_your_rater_group)}</legend>
+                <p class="notice">{t!(i18n, rater_app.open_mode_you_choose)}</p>
                 {buttons}
             </fieldset>
         }

@@ -318,8 +318,10 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         "three tablets registered by their batches"
     );
 
-    // While voting is open the board shows progress only.
+    // While voting is open the board shows progress only, and every registered tablet with
+    // what it handed in.
     open_tab(&host, "大屏").await;
+    wait_for(&host, "//table[@data-testid='board-tablets']/tbody/tr[3]").await;
     assert_accessible(&host, "board while voting is open", &[]).await;
     assert_accessible(
         &host,
