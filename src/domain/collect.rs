@@ -120,6 +120,9 @@ pub struct HostStateV2 {
     /// True once the rows were erased after the result was exported.
     #[serde(default)]
     pub erased: bool,
+    /// The round is a trial (试运行): its ballots never enter the live record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trial: bool,
 }
 
 /// Why a stored host record cannot be opened.
@@ -178,6 +181,12 @@ pub enum HostError {
     NotClosed,
     #[error("{0}")]
     Override(#[from] OverrideLevelError),
+    #[error(
+        "这是试运行：试运行的选票不进入正式结果，不能导出结果文件或调整等次 — this is a trial run: its ballots never enter the live result; no result file or level override"
+    )]
+    Trial,
+    #[error("现在不是试运行 — this is not a trial run")]
+    NotTrial,
 }
 
 /// A tablet as the host knows it: registered by the hello in its first hand-in.
@@ -241,6 +250,7 @@ impl HostMeeting {
                 overrides: Vec::new(),
                 refused: BTreeMap::new(),
                 erased: false,
+                trial: false,
             },
             meeting,
             secret,
@@ -400,16 +410,88 @@ impl HostMeeting {
         transport: [u8; 32],
         time: &str,
     ) -> Result<(), HostError> {
+        self.open_first_round(host, (session, transport), false, time)
+    }
+
+    /// Fixes the meeting and opens a trial round (试运行): tablets join and raters try the
+    /// form, the board shows a tally, and [`go_live`](Self::go_live) discards all of it.
+    pub fn open_trial(
+        &mut self,
+        host: &DeviceKey,
+        session: [u8; 16],
+        transport: [u8; 32],
+        time: &str,
+    ) -> Result<(), HostError> {
+        self.open_first_round(host, (session, transport), true, time)
+    }
+
+    fn open_first_round(
+        &mut self,
+        host: &DeviceKey,
+        (session, transport): ([u8; 16], [u8; 32]),
+        trial: bool,
+        time: &str,
+    ) -> Result<(), HostError> {
         if self.state.phase != Phase::Setup {
             return Err(HostError::Locked);
         }
-        let round = HostRound::new(self.meeting.clone(), host, session, transport);
+        self.start_round(host, session, transport, trial);
+        let event = if trial { "trial_opened" } else { "voting_opened" };
+        self.log(time, event, String::new());
+        Ok(())
+    }
+
+    /// Ends the trial: every batch, paper ballot, count and decision of it is discarded (the
+    /// audit log keeps one entry with its totals) and the live round opens with a fresh
+    /// session and transport secret, so no trial ballot can be taken in again.
+    pub fn go_live(
+        &mut self,
+        host: &DeviceKey,
+        session: [u8; 16],
+        transport: [u8; 32],
+        time: &str,
+    ) -> Result<(), HostError> {
+        if !self.state.trial {
+            return Err(HostError::NotTrial);
+        }
+        let batches = self.round.as_ref().map_or(0, |r| r.batches().len());
+        let counted: u32 = self.counted_per_group().iter().sum();
+        self.log(
+            time,
+            "trial_discarded",
+            format!("{batches} trial batches, {counted} trial ballots discarded"),
+        );
+        self.state.paper.clear();
+        self.state.proof = None;
+        self.state.present = None;
+        self.state.overrides.clear();
+        self.start_round(host, session, transport, false);
+        self.log(time, "voting_opened", String::new());
+        Ok(())
+    }
+
+    /// Whether the round is a trial (试运行).
+    pub fn is_trial(&self) -> bool {
+        self.state.trial
+    }
+
+    fn start_round(&mut self, host: &DeviceKey, session: [u8; 16], transport: [u8; 32], trial: bool) {
+        let round = HostRound::open(self.meeting.clone(), host, session, transport, trial);
         self.state.join = Some(round.join().clone());
         self.state.round = Some(round.to_state());
         self.round = Some(round);
         self.state.phase = Phase::Open;
-        self.log(time, "voting_opened", String::new());
-        Ok(())
+        self.state.trial = trial;
+    }
+
+    /// The audit event id for a round event: a trial logs its own apart, so no trial entry
+    /// can be read as part of the live record.
+    fn round_event(&self, event: &'static str) -> String {
+        if self.state.trial {
+            format!("trial_{event}")
+        } else {
+            event.to_owned()
+        }
     }
 
     /// Raises the number of codes issued for `group` to `total` (codes are never withdrawn:
@@ -479,6 +561,7 @@ impl HostMeeting {
                     if let Some(header) = header {
                         let mut entry = AuditEntryV2::batch(0, time, &header, false);
                         entry.detail = format!("{} ({})", entry.detail, source.as_str());
+                        entry.event = self.round_event("batch_received");
                         self.push(entry);
                     }
                 }
@@ -663,16 +746,21 @@ impl HostMeeting {
             .cloned();
         self.state.round = Some(round.to_state());
         if let Some(header) = paper_header {
-            self.push(AuditEntryV2::batch(0, time, &header, true));
+            let mut entry = AuditEntryV2::batch(0, time, &header, true);
+            entry.event = self.round_event("paper_batch");
+            self.push(entry);
         }
         for exclusion in &proof.counts.exclusions {
-            self.push(AuditEntryV2::excluded(0, time, exclusion));
+            let mut entry = AuditEntryV2::excluded(0, time, exclusion);
+            entry.event = self.round_event("ballot_excluded");
+            self.push(entry);
         }
         self.state.paper.clear();
         self.state.present = present;
         self.state.proof = Some(proof);
         self.state.phase = Phase::Closed;
-        self.log(time, "voting_closed", String::new());
+        let closed = self.round_event("voting_closed");
+        self.log(time, &closed, String::new());
         Ok(())
     }
 
@@ -730,6 +818,9 @@ impl HostMeeting {
     ) -> Result<(), HostError> {
         if self.state.phase != Phase::Closed {
             return Err(HostError::NotClosed);
+        }
+        if self.state.trial {
+            return Err(HostError::Trial);
         }
         let computed: Vec<Option<Level>> = self.tally().presenters.iter().map(|p| p.tally.level).collect();
         let checked = LevelOverride::new(&computed, presenter, level, reason)?;
@@ -833,6 +924,9 @@ impl HostMeeting {
     ) -> Result<ResultFileV2, HostError> {
         if self.state.phase != Phase::Closed {
             return Err(HostError::NotOpen);
+        }
+        if self.state.trial {
+            return Err(HostError::Trial);
         }
         let (Some(join), Some(proof)) = (self.state.join.clone(), self.state.proof.clone()) else {
             return Err(HostError::NotOpen);
@@ -1047,6 +1141,71 @@ mod tests {
             .map(|p| p.id())
             .collect();
         assert_eq!(ids, vec!["tablet_not_closed"]);
+    }
+
+    /// 试运行: the trial's ballots, counts and hand-ins never reach the live record.
+    #[test]
+    fn a_trial_never_mixes_with_the_live_record() {
+        let key = DeviceKey::from_seed([9; 32]);
+        let mut h = HostMeeting::new(small_meeting("open"), MeetingSecret::from_bytes([7; 32]), T);
+        h.open_trial(&key, [1; 16], [2; 32], T).unwrap();
+        assert!(h.is_trial() && h.join().unwrap().trial);
+        let (mut a, ka) = tablet(&h, 3);
+        for g in [0, 1, 2] {
+            a.start_with_group(g).unwrap();
+            for p in 0..4 {
+                a.tap(Tap::Fill {
+                    presenter: p,
+                    grade: 0,
+                });
+            }
+            a.submit().unwrap();
+        }
+        let trial_batch = a.make_batch(&ka, [4; 32], [5; 32], true, T).unwrap();
+        h.receive_hand_in(&trial_batch.envelope, Source::Qr, T).unwrap();
+        h.close_voting(&key, [6; 32], None, false, T).unwrap();
+        assert_eq!(
+            h.counted_per_group(),
+            vec![1, 1, 1],
+            "the trial board shows a tally"
+        );
+        assert_eq!(h.result_file(&key, "t", T).err(), Some(HostError::Trial));
+        assert_eq!(
+            h.override_level(0, Level::Basic, "x", T).err(),
+            Some(HostError::Trial)
+        );
+
+        h.go_live(&key, [8; 16], [9; 32], T).unwrap();
+        assert!(!h.is_trial() && !h.join().unwrap().trial);
+        assert_eq!(h.phase(), Phase::Open);
+        assert_eq!(h.counted_per_group(), vec![0, 0, 0]);
+        assert!(h.tablets().is_empty());
+        // The trial's hand-in is refused by the live round.
+        assert!(matches!(
+            h.receive_hand_in(&trial_batch.envelope, Source::File, T),
+            Err(HostError::HandIn(ReceiveBatchError::Open(_)))
+        ));
+        assert_eq!(h.go_live(&key, [8; 16], [9; 32], T), Err(HostError::NotTrial));
+
+        // The live round closes and verifies: no trial entry is read as part of it.
+        let (mut b, kb) = tablet(&h, 4);
+        b.start_with_group(0).unwrap();
+        for p in 0..4 {
+            b.tap(Tap::Fill {
+                presenter: p,
+                grade: 1,
+            });
+        }
+        b.submit().unwrap();
+        let live = b.make_batch(&kb, [4; 32], [5; 32], true, T).unwrap();
+        h.receive_hand_in(&live.envelope, Source::Qr, T).unwrap();
+        h.close_voting(&key, [6; 32], None, false, T).unwrap();
+        let file = h.result_file(&key, "t", T).unwrap();
+        assert_eq!(file.payload.proof.batches.len(), 1);
+        let events: Vec<&str> = file.payload.audit.iter().map(|e| e.event.as_str()).collect();
+        assert!(events.contains(&"trial_batch_received") && events.contains(&"trial_discarded"));
+        let verdict = verify_result_v2(&file.to_json(), None).unwrap();
+        assert_eq!(verdict.problems, vec![]);
     }
 
     #[test]

@@ -264,6 +264,7 @@ pub fn HostApp(
     let ctx_phase = ctx.clone();
     let phase = move || ctx_phase.with_host(HostMeeting::phase);
     let ctx_title = ctx.clone();
+    let ctx_trial = ctx.clone();
     view! {
         <section class="host-app" data-tab=move || format!("{:?}", tab.get()).to_lowercase()>
             <header class="host-app__bar">
@@ -278,6 +279,9 @@ pub fn HostApp(
                     };
                     Some(view! { <span class="host-app__phase" data-testid="phase">{phase}</span> })
                 }}
+                {move || ctx_trial.with_host(HostMeeting::is_trial).unwrap_or(false).then(|| view! {
+                    <span class="host-app__phase" data-state="warning" data-testid="trial">{t!(i18n, host_app.trial_run)}</span>
+                })}
                 <span class="host-app__key">
                     {t!(i18n, host_app.host_key)} " " <span class="fingerprint" data-testid="host-fingerprint">{host_fp}</span>
                 </span>

@@ -96,7 +96,8 @@ pub fn HostBoard() -> impl IntoView {
                 });
                 return view! {
                     <section class="board-progress" aria-labelledby="board-title">
-                        <h1 id="board-title" class="board__title">{meeting.title().to_owned()}</h1>
+                        <h1 id="board-title" class="board__title">{meeting.title().to_owned()}
+                            {h.is_trial().then(|| view! { " · " <span data-testid="board-trial">{t!(i18n, host_board.trial_run)}</span> })}</h1>
                         <p class="board-progress__total" data-testid="board-total">
                             {t!(i18n, host_board.ballots_received)} " " <strong>{total}</strong> " / " {expected}
                         </p>
@@ -217,7 +218,8 @@ pub fn HostBoard() -> impl IntoView {
             });
             view! {
                 <section class="board-ranking" aria-labelledby="board-title">
-                    <h1 id="board-title" class="board__title">{meeting.title().to_owned()} " · " {t!(i18n, host_board.result)}</h1>
+                    <h1 id="board-title" class="board__title">{meeting.title().to_owned()} " · "
+                        {if h.is_trial() { t!(i18n, host_board.trial_result).into_any() } else { t!(i18n, host_board.result).into_any() }}</h1>
                     {detail}
                     <table class="table board-table" data-testid="ranking">
                         <thead><tr>

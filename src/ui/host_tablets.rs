@@ -11,6 +11,14 @@ use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::kiosk::encode_signed_join;
 
+/// Which round the host opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    Live,
+    Trial,
+    AfterTrial,
+}
+
 /// The tablets-and-codes step.
 #[component]
 pub fn HostTablets() -> impl IntoView {
@@ -21,7 +29,9 @@ pub fn HostTablets() -> impl IntoView {
     }
     let message = RwSignal::new(None::<Message>);
     let ctx_open = ctx.clone();
-    let open = move || {
+    // Opens the live round, a trial (试运行), or the live round after a trial: each with a
+    // fresh session and transport secret.
+    let open = move |kind: Opening| {
         let now = platform::now();
         let Some(key) = ctx_open.host_key() else {
             return message.set(Some(msg!(host_tablets.no_host_key)));
@@ -33,8 +43,15 @@ pub fn HostTablets() -> impl IntoView {
             Ok(pair) => pair,
             Err(e) => return message.set(Some(Message::core(e))),
         };
-        if let Some(Err(e)) = ctx_open.act(|h| h.open_voting(key, session, transport, &now)) {
-            message.set(Some(Message::core(e)));
+        let outcome = ctx_open.act(|h| match kind {
+            Opening::Live => h.open_voting(key, session, transport, &now),
+            Opening::Trial => h.open_trial(key, session, transport, &now),
+            Opening::AfterTrial => h.go_live(key, session, transport, &now),
+        });
+        match outcome {
+            Some(Err(e)) => message.set(Some(Message::core(e))),
+            Some(Ok(())) if kind == Opening::AfterTrial => ctx_open.say(msg!(host_tablets.trial_ended)),
+            _ => {}
         }
     };
     let ctx_join = ctx.clone();
@@ -64,6 +81,7 @@ pub fn HostTablets() -> impl IntoView {
         }
     };
     let ctx_phase = ctx.clone();
+    let ctx_trial = ctx.clone();
     let open_section = move || {
         match ctx_phase.with_host(|h| h.phase()).unwrap_or(Phase::Setup) {
         Phase::Setup => view! {
@@ -72,19 +90,47 @@ pub fn HostTablets() -> impl IntoView {
                 <p>{t!(i18n, host_tablets.opening_fixes_the_meeting_and)}</p>
                 {
                     let open = open.clone();
+                    let trial = open.clone();
                     view! {
-                        <ConfirmAction variant="primary" on_confirm=Callback::new(move |()| open()) texts=ConfirmTexts {
-                            action: |l| td_string!(l, host_tablets.open_voting).to_string(),
-                            question: |l| td_string!(l, host_tablets.open_voting_the_meeting_can).to_string(),
-                            confirm: |l| td_string!(l, host_tablets.open_now).to_string(),
-                            cancel: |l| td_string!(l, host_tablets.cancel).to_string(),
-                        } />
+                        <div class="actions">
+                            <ConfirmAction variant="primary" on_confirm=Callback::new(move |()| open(Opening::Live)) texts=ConfirmTexts {
+                                action: |l| td_string!(l, host_tablets.open_voting).to_string(),
+                                question: |l| td_string!(l, host_tablets.open_voting_the_meeting_can).to_string(),
+                                confirm: |l| td_string!(l, host_tablets.open_now).to_string(),
+                                cancel: |l| td_string!(l, host_tablets.cancel).to_string(),
+                            } />
+                            <ConfirmAction variant="quiet" on_confirm=Callback::new(move |()| trial(Opening::Trial)) texts=ConfirmTexts {
+                                action: |l| td_string!(l, host_tablets.start_a_trial).to_string(),
+                                question: |l| td_string!(l, host_tablets.start_a_trial_question).to_string(),
+                                confirm: |l| td_string!(l, host_tablets.start_a_trial).to_string(),
+                                cancel: |l| td_string!(l, host_tablets.cancel).to_string(),
+                            } />
+                        </div>
                     }
                 }
             </section>
         }
         .into_any(),
         _ => view! {
+            {
+                let live = open.clone();
+                let ctx_trial = ctx_trial.clone();
+                move || ctx_trial.with_host(|h| h.is_trial()).unwrap_or(false).then(|| {
+                    let live = live.clone();
+                    view! {
+                        <section class="panel" aria-labelledby="trial-title" data-testid="trial-panel">
+                            <h2 id="trial-title">{t!(i18n, host_tablets.trial_run)}</h2>
+                            <p>{t!(i18n, host_tablets.trial_explained)}</p>
+                            <ConfirmAction variant="primary" on_confirm=Callback::new(move |()| live(Opening::AfterTrial)) texts=ConfirmTexts {
+                                action: |l| td_string!(l, host_tablets.end_the_trial).to_string(),
+                                question: |l| td_string!(l, host_tablets.end_the_trial_question).to_string(),
+                                confirm: |l| td_string!(l, host_tablets.end_the_trial).to_string(),
+                                cancel: |l| td_string!(l, host_tablets.cancel).to_string(),
+                            } />
+                        </section>
+                    }
+                })
+            }
             <section class="panel" aria-labelledby="join-title">
                 <h2 id="join-title">{t!(i18n, host_tablets.tablets_join_the_meeting)}</h2>
                 <p>{t!(i18n, host_tablets.open_this_link_on_every)}</p>

@@ -191,6 +191,7 @@ pub fn RaterApp(
 
     // The screen changes only when these change, never on a tap: the form updates in place.
     let has_kiosk = Memo::new(move |_| kiosk.with(|k| k.as_ref().map(|k| k.meeting().id().to_owned())));
+    let trial = Memo::new(move |_| kiosk.with(|k| k.as_ref().is_some_and(Kiosk::is_trial)));
     let has_draft = Memo::new(move |_| kiosk.with(|k| k.as_ref().is_some_and(|k| k.draft().is_some())));
     let key_join = std::sync::Arc::clone(&key);
     let body = move || {
@@ -357,6 +358,9 @@ pub fn RaterApp(
     view! {
         <section class="rater-app" aria-label=move || t_string!(i18n, rater_app.rater_tablet_2).to_string()>
             {move || problem.get().map(|p| view! { <p class="banner" data-state="error" role="alert"><Said text=p /></p> })}
+            {move || trial.get().then(|| view! {
+                <p class="banner" data-state="warning" data-testid="trial">{t!(i18n, rater_app.trial_run)}</p>
+            })}
             {body}
             <footer class="rater-app__footer">
                 // Fingerprints only before joining (staff compare them); once joined they are
@@ -509,17 +513,22 @@ fn JoinScreen(
     };
     // Another round (another meeting, or the same meeting file run again) is another session.
     let other_round = |k: &Kiosk| k.session() != join.session;
+    // A trial (试运行) of this meeting gives way to its live round: its ballots are cleared.
+    let clears_trial = kiosk.with(|k| {
+        k.as_ref()
+            .is_some_and(|k| other_round(k) && k.is_trial() && k.meeting().id() == meeting.id())
+    });
     // A tablet that holds ballots of another round keeps them until they are handed in.
     let blocked = kiosk.with(|k| {
         k.as_ref()
-            .filter(|k| other_round(k) && (k.not_handed_in() > 0 || k.draft().is_some()))
+            .filter(|k| !clears_trial && other_round(k) && (k.not_handed_in() > 0 || k.draft().is_some()))
             .map(|k| (k.meeting().title().to_owned(), k.not_handed_in()))
     });
     let same = kiosk.with(|k| k.as_ref().is_some_and(|k| !other_round(k)));
     // The record of an earlier round is replaced only with that round's PIN.
     let replacing = kiosk.with(|k| {
         k.as_ref()
-            .filter(|k| other_round(k) && !k.state().confirmed.is_empty())
+            .filter(|k| !clears_trial && other_round(k) && !k.state().confirmed.is_empty())
             .map(|k| {
                 (
                     k.meeting().title().to_owned(),
@@ -601,6 +610,11 @@ fn JoinScreen(
     } else {
         view! {
             <form class="form" on:submit=confirm>
+                {clears_trial.then(|| view! {
+                    <p class="banner" data-state="warning" role="note" data-testid="clears-trial">
+                        {t!(i18n, rater_app.trial_ballots_are_cleared)}
+                    </p>
+                })}
                 {replacing.clone().map(|(other, held)| view! {
                     <p class="banner" data-state="warning" role="note" data-testid="replacing">
                         <Said text=msg!(rater_app.replacing_other, other = other, held = held) />

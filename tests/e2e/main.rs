@@ -10,6 +10,7 @@ mod offline;
 mod rehearsal;
 mod setup;
 mod tablet;
+mod trial;
 
 use harness::{Driver, StaticServer, assert_accessible, button, heading, wait_for};
 

@@ -126,8 +126,23 @@ impl HostRound {
     /// A new round of `meeting`: `session` and `transport` are fresh random bytes; the join the
     /// tablets read is signed with the host key.
     pub fn new(meeting: Meeting, host: &DeviceKey, session: [u8; 16], transport: [u8; 32]) -> HostRound {
+        HostRound::open(meeting, host, session, transport, false)
+    }
+
+    /// A round whose join says whether it is a trial (试运行).
+    pub fn open(
+        meeting: Meeting,
+        host: &DeviceKey,
+        session: [u8; 16],
+        transport: [u8; 32],
+        trial: bool,
+    ) -> HostRound {
         let transport = TransportSecret::from_bytes(transport);
-        let join = SignedJoinV2::sign(&meeting, session, transport.public_key(), host);
+        let join = if trial {
+            SignedJoinV2::sign_trial(&meeting, session, transport.public_key(), host)
+        } else {
+            SignedJoinV2::sign(&meeting, session, transport.public_key(), host)
+        };
         let checked = join.check().expect("a join the host just signed checks");
         HostRound {
             generators: Generators::for_meeting(&meeting),

@@ -32,6 +32,9 @@ pub struct SignedJoinV2 {
     pub host: String,
     /// The host's X25519 transport key for this session, base64.
     pub transport: String,
+    /// A trial round (试运行): its ballots never enter the live record. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trial: bool,
     pub signature: String,
 }
 
@@ -65,8 +68,23 @@ impl SignedJoinV2 {
             session: hex(&session),
             host: host.public_key(),
             transport: BASE64.encode(transport),
+            trial: false,
             signature: String::new(),
         };
+        join.signature = host.sign(&without_signature(&join));
+        join
+    }
+
+    /// The host's join for a trial round of a meeting (试运行), marked as such under the
+    /// signature.
+    pub fn sign_trial(
+        meeting: &Meeting,
+        session: [u8; 16],
+        transport: [u8; 32],
+        host: &DeviceKey,
+    ) -> SignedJoinV2 {
+        let mut join = SignedJoinV2::sign(meeting, session, transport, host);
+        join.trial = true;
         join.signature = host.sign(&without_signature(&join));
         join
     }

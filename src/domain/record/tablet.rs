@@ -228,6 +228,11 @@ impl TabletV2 {
         &self.state.log
     }
 
+    /// Whether the round this tablet joined is a trial (试运行).
+    pub fn is_trial(&self) -> bool {
+        self.state.join.trial
+    }
+
     /// The session of the round this tablet joined, hex (two joins of one meeting differ here).
     pub fn session(&self) -> &str {
         &self.state.join.session
