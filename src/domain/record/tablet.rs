@@ -665,6 +665,47 @@ mod tests {
         assert_eq!(again.start_with_code(&code), Err(StartError::AlreadyUsed));
     }
 
+    /// Issue 14: one code written five ways was accepted five times. Codes are parsed once
+    /// into their canonical form: on one tablet the other spellings are the same, used code;
+    /// on another tablet the row carries the canonical text, so the host counts the code once.
+    #[test]
+    fn five_spellings_of_one_code_are_one_code() {
+        let (mut a, transport, key, _) = setup("code");
+        let code = crate::domain::code::issue_codes(
+            &crate::domain::code::MeetingSecret::from_bytes([7; 32]),
+            a.meeting().id(),
+            0,
+            1,
+        )
+        .unwrap()[0]
+            .to_string();
+        let plain: String = code.chars().filter(|c| *c != '-').collect();
+        let spellings = [
+            code.clone(),
+            format!("{} {} {}", &plain[..3], &plain[3..6], &plain[6..]).to_lowercase(),
+            code.replace('-', "–"),
+            code.replace('-', "—"),
+            code.replace('-', "_"),
+        ];
+        a.start_with_code(&spellings[0]).unwrap();
+        for p in 0..a.meeting().presenters().len() {
+            a.draft.as_mut().unwrap().fill_presenter(p, 1);
+        }
+        a.submit().unwrap();
+        for other in &spellings[1..] {
+            assert_eq!(a.start_with_code(other), Err(StartError::AlreadyUsed), "{other}");
+        }
+        // Another tablet takes a different spelling: its row holds the canonical code.
+        let (mut b, ..) = setup("code");
+        b.start_with_code(&spellings[2]).unwrap();
+        for p in 0..b.meeting().presenters().len() {
+            b.draft.as_mut().unwrap().fill_presenter(p, 3);
+        }
+        b.submit().unwrap();
+        assert_eq!(b.state().pending[0].code.as_deref(), Some(code.as_str()));
+        let _ = (transport, key);
+    }
+
     #[test]
     fn an_altered_join_is_refused_and_the_lockout_holds_on_this_tablet_too() {
         let meeting = small_meeting("open");
