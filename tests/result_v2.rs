@@ -90,7 +90,7 @@ fn made() -> Made {
             BatchArrival::Taken { .. }
         ));
         let header = round.batches().last().unwrap().wire.clone();
-        let proof = round.prove(&[]);
+        let proof = round.prove(&[]).unwrap();
         let header = proof
             .batches
             .iter()
@@ -128,7 +128,7 @@ fn made() -> Made {
     }
     let paper: Ballot = draft.finish().unwrap();
     round.take_paper_batch(&host, &[paper], [0xc1; 32]).unwrap();
-    let proof = round.prove(&issued);
+    let proof = round.prove(&issued).unwrap();
     let host_batch = proof
         .batches
         .iter()

@@ -19,7 +19,7 @@ use super::code::{BallotCode, IssueCodesError, MeetingSecret, issue_codes};
 use super::draw::DrawRecord;
 use super::level::{Level, LevelOverride, LevelOverrideV1, OverrideLevelError, final_levels};
 use super::meeting::{CredentialMode, Meeting, MeetingFileV1, ParseMeetingError};
-use super::record::batch::{BatchHeaderV1, RowV1, ballot_of_row, row_of};
+use super::record::batch::{RowV1, ballot_of_row, row_of};
 use super::record::commit::{code_list_digest, meeting_digest};
 use super::record::counts::plain_count_tables;
 use super::record::group::hex;
@@ -556,10 +556,11 @@ impl HostMeeting {
         match round.receive(envelope) {
             Ok(arrival) => {
                 if let BatchArrival::Taken { .. } = arrival {
-                    let header = round.headers().last().cloned();
+                    let info = round.infos().pop();
                     self.state.round = Some(round.to_state());
-                    if let Some(header) = header {
-                        let mut entry = AuditEntryV2::batch(0, time, &header, false);
+                    if let Some(info) = info {
+                        let mut entry =
+                            AuditEntryV2::batch_of(0, time, &info.tablet, info.number, info.ballots, false);
                         entry.detail = format!("{} ({})", entry.detail, source.as_str());
                         entry.event = self.round_event("batch_received");
                         self.push(entry);
@@ -650,20 +651,35 @@ impl HostMeeting {
             .as_ref()
             .map(|j| j.host.clone())
             .unwrap_or_default();
-        let headers: Vec<&BatchHeaderV1> = match (&self.round, &self.state.proof) {
-            (_, Some(proof)) => proof.batches.iter().collect(),
-            (Some(round), None) => round.headers().collect(),
+        // (tablet key, ballots, closing) per batch: from the proof once closed, else as taken in.
+        let batches: Vec<(String, u32, bool)> = match (&self.round, &self.state.proof) {
+            (_, Some(proof)) => proof
+                .batches
+                .iter()
+                .map(|h| {
+                    (
+                        h.tablet.clone(),
+                        h.groups.iter().map(|g| g.returned).sum(),
+                        h.closing,
+                    )
+                })
+                .collect(),
+            (Some(round), None) => round
+                .infos()
+                .into_iter()
+                .map(|i| (i.tablet, i.ballots, i.closing))
+                .collect(),
             (None, None) => Vec::new(),
         };
         let mut tablets: Vec<(String, TabletSummary)> = Vec::new();
-        for header in headers.into_iter().filter(|h| h.tablet != host) {
-            let at = match tablets.iter().position(|(key, _)| *key == header.tablet) {
+        for (key, ballots, closing) in batches.into_iter().filter(|(key, ..)| *key != host) {
+            let at = match tablets.iter().position(|(k, _)| *k == key) {
                 Some(at) => at,
                 None => {
                     tablets.push((
-                        header.tablet.clone(),
+                        key.clone(),
                         TabletSummary {
-                            fingerprint: fingerprint(&header.tablet).unwrap_or_default(),
+                            fingerprint: fingerprint(&key).unwrap_or_default(),
                             batches: 0,
                             ballots: 0,
                             closed: false,
@@ -674,8 +690,8 @@ impl HostMeeting {
             };
             let t = &mut tablets[at].1;
             t.batches += 1;
-            t.ballots += header.groups.iter().map(|g| g.returned).sum::<u32>();
-            t.closed |= header.closing;
+            t.ballots += ballots;
+            t.closed |= closing;
         }
         tablets.into_iter().map(|(_, t)| t).collect()
     }
@@ -686,14 +702,15 @@ impl HostMeeting {
             return Vec::new();
         };
         let mut list: Vec<BatchSummary> = round
-            .headers()
-            .filter(|h| Some(&h.tablet) != self.state.join.as_ref().map(|j| &j.host))
-            .map(|h| BatchSummary {
-                tablet: fingerprint(&h.tablet).unwrap_or_default(),
-                number: h.number,
-                ballots: h.groups.iter().map(|g| g.returned).sum(),
-                closing: h.closing,
-                digest: h.digest_for_people(),
+            .infos()
+            .into_iter()
+            .filter(|b| Some(&b.tablet) != self.state.join.as_ref().map(|j| &j.host))
+            .map(|b| BatchSummary {
+                tablet: fingerprint(&b.tablet).unwrap_or_default(),
+                number: b.number,
+                ballots: b.ballots,
+                closing: b.closing,
+                digest: b.digest,
             })
             .collect();
         list.reverse();
@@ -738,7 +755,7 @@ impl HostMeeting {
         if !paper.is_empty() {
             round.take_paper_batch(host, &paper, seed)?;
         }
-        let proof = round.prove(&codes);
+        let proof = round.prove(&codes)?;
         let paper_header = proof
             .batches
             .iter()
@@ -976,6 +993,7 @@ fn refusal_id(e: &ReceiveBatchError) -> &'static str {
         | ReceiveBatchError::Hello(_)
         | ReceiveBatchError::HelloOfAnotherTablet => "bad_hello",
         ReceiveBatchError::Fork { .. } => "fork",
+        ReceiveBatchError::Stored => "stored_batch_damaged",
     }
 }
 
@@ -1206,6 +1224,36 @@ mod tests {
         assert!(events.contains(&"trial_batch_received") && events.contains(&"trial_discarded"));
         let verdict = verify_result_v2(&file.to_json(), None).unwrap();
         assert_eq!(verdict.problems, vec![]);
+    }
+
+    /// A stored batch altered on the laptop's disk still reads (its rows are only decoded on
+    /// reading), but the round is never proven from it: closing refuses.
+    #[test]
+    fn an_altered_stored_batch_stops_the_proof() {
+        let (mut h, key) = host("open");
+        let (mut a, ka) = tablet(&h, 3);
+        for g in [0, 1, 2] {
+            a.start_with_group(g).unwrap();
+            for p in 0..4 {
+                a.tap(Tap::Fill {
+                    presenter: p,
+                    grade: 1,
+                });
+            }
+            a.submit().unwrap();
+        }
+        let batch = a.make_batch(&ka, [4; 32], [5; 32], true, T).unwrap();
+        h.receive_hand_in(&batch.envelope, Source::Qr, T).unwrap();
+        let mut state = h.state().clone();
+        let row = &mut state.round.as_mut().unwrap().batches[0].wire.rows[0];
+        row.marks[0] = "44444444".to_owned();
+        let mut altered = HostMeeting::from_state(state).unwrap();
+        assert!(matches!(
+            altered.close_voting(&key, [6; 32], None, false, T),
+            Err(HostError::HandIn(ReceiveBatchError::Stored))
+                | Err(HostError::HandIn(ReceiveBatchError::Batch(_)))
+        ));
+        assert_eq!(altered.phase(), Phase::Open);
     }
 
     #[test]

@@ -18,12 +18,13 @@ use thiserror::Error;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use super::batch::BatchHeaderV1;
+use super::batch::ballot_of_row;
 use super::batch::{
     BatchChainHead, HandInWireV1, MakeBatchError, OpenHandInError, OpenedBatch, RoundContext, make_hand_in,
     open_wire,
 };
 use super::commit::Generators;
+use super::group::parse_hex;
 use super::join::{CheckHelloError, HelloV1, SignedJoinV2};
 use super::prove::{Excluded, code_list, prove_round};
 use super::result::GroupReturns;
@@ -46,6 +47,10 @@ pub enum ReceiveBatchError {
     Batch(#[from] OpenHandInError),
     #[error("{0}")]
     Make(#[from] MakeBatchError),
+    #[error(
+        "会议记录中保存的一批选票与收到时不符，不能据此计票 — a batch stored in the meeting record no longer matches the one taken in; the round cannot be proven from it"
+    )]
+    Stored,
     #[error("交票中没有平板登记信息 — the hand-in carries no tablet hello")]
     NoHello,
     #[error("{0}")]
@@ -118,8 +123,22 @@ pub struct HostRound {
     digest: [u8; 32],
     hellos: Vec<HelloV1>,
     batches: Vec<ReceivedBatchV1>,
-    /// `batches` opened, in the same order: checked once, when taken in or read from storage.
-    opened: Vec<OpenedBatch>,
+    /// The ballots of each of `batches`, in row order: every batch was checked in full when it
+    /// was taken in; reading the record again decodes its rows only (re-checking 300 ballots'
+    /// commitments took 11 s at 4× CPU), and the full check runs again when the round is proven.
+    kept: Vec<Vec<Ballot>>,
+}
+
+/// A batch as the host lists it, without opening it again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchInfo {
+    /// The tablet's key, base64.
+    pub tablet: String,
+    pub number: u32,
+    pub closing: bool,
+    pub ballots: u32,
+    /// The header digest as people compare it (`ABCDE-FGHJK`).
+    pub digest: String,
 }
 
 impl HostRound {
@@ -153,7 +172,7 @@ impl HostRound {
             session,
             hellos: Vec::new(),
             batches: Vec::new(),
-            opened: Vec::new(),
+            kept: Vec::new(),
         }
     }
 
@@ -220,7 +239,8 @@ impl HostRound {
         let ballots = opened.ballots.len();
         let number = wire.number;
         self.batches.push(ReceivedBatchV1 { wire, digest });
-        self.opened.push(opened);
+        self.kept
+            .push(opened.ballots.into_iter().map(|(b, _)| b).collect());
         Ok(BatchArrival::Taken {
             tablet,
             number,
@@ -267,7 +287,8 @@ impl HostRound {
             self.hellos.push(hello);
         }
         self.batches.push(ReceivedBatchV1 { wire, digest });
-        self.opened.push(opened);
+        self.kept
+            .push(opened.ballots.into_iter().map(|(b, _)| b).collect());
         Ok(BatchArrival::Taken {
             tablet: fingerprint(&key).unwrap_or_default(),
             number: 1,
@@ -300,7 +321,22 @@ impl HostRound {
         if transport.public_key() != checked.transport {
             return Err(ReadRoundStateError::Transport);
         }
-        let mut round = HostRound {
+        let mut kept = Vec::with_capacity(state.batches.len());
+        for batch in &state.batches {
+            let ballots = batch
+                .wire
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| ballot_of_row(&checked.meeting, row, i + 1))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| ReadRoundStateError::Batch)?;
+            if parse_hex::<32>(&batch.digest).is_none() {
+                return Err(ReadRoundStateError::Batch);
+            }
+            kept.push(ballots);
+        }
+        let round = HostRound {
             generators: Generators::for_meeting(&checked.meeting),
             digest: checked.digest,
             session: checked.session,
@@ -309,18 +345,8 @@ impl HostRound {
             transport,
             hellos: state.hellos,
             batches: state.batches,
-            opened: Vec::new(),
+            kept,
         };
-        let context = round.round();
-        let mut opened = Vec::with_capacity(round.batches.len());
-        for batch in &round.batches {
-            let o = open_wire(&context, &batch.wire).map_err(|_| ReadRoundStateError::Batch)?;
-            if o.checked.header.digest() != batch.digest {
-                return Err(ReadRoundStateError::Batch);
-            }
-            opened.push(o);
-        }
-        round.opened = opened;
         Ok(round)
     }
 
@@ -330,8 +356,8 @@ impl HostRound {
     fn exclusions(&self, issued: &[Vec<BallotCode>]) -> Vec<Excluded> {
         let mut excluded = Vec::new();
         let mut first: HashSet<BallotCode> = HashSet::new();
-        for (b, batch) in self.opened.iter().enumerate() {
-            for (r, (ballot, _)) in batch.ballots.iter().enumerate() {
+        for (b, batch) in self.kept.iter().enumerate() {
+            for (r, ballot) in batch.iter().enumerate() {
                 let Some(code) = ballot.code() else { continue };
                 let issued_here = issued
                     .get(ballot.group())
@@ -354,9 +380,40 @@ impl HostRound {
         excluded
     }
 
-    /// Every batch header taken in, in arrival order.
-    pub fn headers(&self) -> impl Iterator<Item = &BatchHeaderV1> {
-        self.opened.iter().map(|o| &o.checked.header)
+    /// Every batch taken in, in arrival order, as the host lists it.
+    pub fn infos(&self) -> Vec<BatchInfo> {
+        self.batches
+            .iter()
+            .zip(&self.kept)
+            .map(|(b, ballots)| BatchInfo {
+                tablet: b.wire.tablet.clone(),
+                number: b.wire.number,
+                closing: b.wire.closing,
+                ballots: ballots.len() as u32,
+                digest: parse_hex::<32>(&b.digest)
+                    .map(|bytes| {
+                        let symbols = crate::domain::signing::digest_symbols(&bytes, 10);
+                        format!("{}-{}", &symbols[..5], &symbols[5..])
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Every batch opened again in full (commitments rebuilt and checked): for the proof. A
+    /// stored batch that no longer opens to the header taken in stops the proof.
+    fn opened(&self) -> Result<Vec<OpenedBatch>, ReceiveBatchError> {
+        let round = self.round();
+        self.batches
+            .iter()
+            .map(|b| {
+                let opened = open_wire(&round, &b.wire)?;
+                if opened.checked.header.digest() != b.digest {
+                    return Err(ReceiveBatchError::Stored);
+                }
+                Ok(opened)
+            })
+            .collect()
     }
 
     /// The ballots the count would hold now (every exclusion rule applied), for the board.
@@ -368,8 +425,8 @@ impl HostRound {
             Vec::new()
         };
         let mut counted = Vec::new();
-        for (b, batch) in self.opened.iter().enumerate() {
-            for (r, (ballot, _)) in batch.ballots.iter().enumerate() {
+        for (b, batch) in self.kept.iter().enumerate() {
+            for (r, ballot) in batch.iter().enumerate() {
                 if !excluded.iter().any(|e| e.batch == b && e.row == r) {
                     counted.push(ballot);
                 }
@@ -381,14 +438,14 @@ impl HostRound {
     /// Per group: ballots handed in and excluded so far.
     pub fn returns(&self, issued: &[Vec<BallotCode>]) -> Vec<GroupReturns> {
         let mut returns = vec![GroupReturns::default(); self.meeting.groups().len()];
-        for batch in &self.opened {
-            for (ballot, _) in &batch.ballots {
+        for batch in &self.kept {
+            for ballot in batch {
                 returns[ballot.group()].handed_in += 1;
             }
         }
         if self.meeting.credential() == CredentialMode::Code {
             for e in self.exclusions(issued) {
-                let group = self.opened[e.batch].ballots[e.row].0.group();
+                let group = self.kept[e.batch][e.row].group();
                 returns[group].excluded += 1;
             }
         }
@@ -397,26 +454,25 @@ impl HostRound {
 
     /// Whether a ballot with `code` is among those taken in.
     pub fn code_received(&self, code: &BallotCode) -> bool {
-        self.opened.iter().any(|b| {
-            b.ballots
-                .iter()
-                .any(|(ballot, _)| ballot.code().as_ref() == Some(code))
-        })
+        self.kept
+            .iter()
+            .any(|b| b.iter().any(|ballot| ballot.code().as_ref() == Some(code)))
     }
 
     /// The round proof to publish: hellos, batch headers, the code list (code mode, from the
     /// codes issued per group) and the count tables, with the exclusions the rules call for.
-    pub fn prove(&self, issued: &[Vec<BallotCode>]) -> RoundProofV1 {
+    pub fn prove(&self, issued: &[Vec<BallotCode>]) -> Result<RoundProofV1, ReceiveBatchError> {
         let code_mode = self.meeting.credential() == CredentialMode::Code;
         let excluded = if code_mode {
             self.exclusions(issued)
         } else {
             Vec::new()
         };
-        let opened = &self.opened;
+        // Every batch checked in full once more, as a verifier will.
+        let opened = self.opened()?;
         let round = self.round();
         let list = code_mode.then(|| code_list(&round, issued));
-        prove_round(&round, self.hellos.clone(), opened, &excluded, list)
+        Ok(prove_round(&round, self.hellos.clone(), &opened, &excluded, list))
     }
 }
 
@@ -482,7 +538,7 @@ mod tests {
             "both tablets registered from their batches"
         );
 
-        let proof = host.prove(&issued);
+        let proof = host.prove(&issued).unwrap();
         let round = host.round();
         assert_eq!(
             verify_round(&round, &proof),

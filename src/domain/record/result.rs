@@ -204,8 +204,20 @@ impl AuditEntryV2 {
 impl AuditEntryV2 {
     /// A batch taken in (`batch_received`) or the host's own (`paper_batch`), by its header.
     pub fn batch(seq: u32, time: &str, header: &super::batch::BatchHeaderV1, paper: bool) -> AuditEntryV2 {
-        let tablet = fingerprint(&header.tablet).unwrap_or_default();
         let ballots: u32 = header.groups.iter().map(|g| g.returned).sum();
+        AuditEntryV2::batch_of(seq, time, &header.tablet, header.number, ballots, paper)
+    }
+
+    /// The same entry from the batch's tablet key, number and ballot count.
+    pub fn batch_of(
+        seq: u32,
+        time: &str,
+        tablet_key: &str,
+        number: u32,
+        ballots: u32,
+        paper: bool,
+    ) -> AuditEntryV2 {
+        let tablet = fingerprint(tablet_key).unwrap_or_default();
         let (event, detail) = if paper {
             (
                 "paper_batch",
@@ -214,12 +226,12 @@ impl AuditEntryV2 {
         } else {
             (
                 "batch_received",
-                format!("batch {} of {tablet}: {ballots} ballots", header.number),
+                format!("batch {number} of {tablet}: {ballots} ballots"),
             )
         };
         AuditEntryV2 {
             tablet: Some(tablet),
-            batch: Some(header.number),
+            batch: Some(number),
             ballots: Some(ballots),
             ..AuditEntryV2::new(seq, time, event, detail)
         }
