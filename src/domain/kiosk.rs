@@ -142,21 +142,7 @@ fn join_json(text: &str) -> Result<Vec<u8>, JoinError> {
 /// Reads a join payload from fragment text ([`encode_join`]) or from plain JSON (a meeting
 /// file for tablets).
 pub fn decode_join(text: &str) -> Result<(JoinV1, Meeting), JoinError> {
-    let text = text.trim();
-    let json = if text.starts_with('{') {
-        text.as_bytes().to_vec()
-    } else {
-        let packed = URL_SAFE_NO_PAD.decode(text).map_err(|_| JoinError::Damaged)?;
-        miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JOIN_BYTES).map_err(|e| {
-            match e.status {
-                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => JoinError::TooLarge,
-                _ => JoinError::Damaged,
-            }
-        })?
-    };
-    if json.len() > MAX_JOIN_BYTES {
-        return Err(JoinError::TooLarge);
-    }
+    let json = join_json(text)?;
     #[derive(Deserialize)]
     struct Head {
         format: String,

@@ -258,6 +258,7 @@ fn PaperBallot() -> impl IntoView {
 fn BatchList() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = host_context();
+    let unsaved = ctx.unsaved;
     move || {
         ctx.with_host(|h| {
             let batches = h.batches();
@@ -271,7 +272,13 @@ fn BatchList() -> impl IntoView {
                             <td class="num">{b.number}</td>
                             <td class="num" data-testid="batch-ballots">{b.ballots}</td>
                             <td>{if b.closing { t!(i18n, host_collect.closing_yes).into_any() } else { ().into_any() }}</td>
-                            <td><strong class="fingerprint" data-testid="batch-digest">{b.digest}</strong></td>
+                            // The code confirms the batch is kept, so it shows only once the
+                            // record holding the batch is on disk.
+                            <td>{move || if unsaved.get() == 0 {
+                                view! { <strong class="fingerprint" data-testid="batch-digest">{b.digest.clone()}</strong> }.into_any()
+                            } else {
+                                view! { <span>{t!(i18n, host_app.saving)}</span> }.into_any()
+                            }}</td>
                         </tr>
                     }
                 })

@@ -833,27 +833,15 @@ fn HandInScreen(
             Err(e) => return message.set(Some(Message::core(e))),
         };
         let now = platform::now();
-        let before = kiosk.get_untracked();
-        let mut outcome = None;
-        kiosk.update(|k| {
-            if let Some(k) = k.as_mut() {
-                outcome = Some(
-                    k.make_batch(device, seed, ephemeral, closing, &now)
-                        .map(|d| (d.number, state_change(k))),
-                );
-            }
-        });
-        match outcome {
-            Some(Ok((number, change))) => persist(change.map(|c| vec![c]), move |result| match result {
-                Ok(()) => message.set(Some(msg!(rater_app.batch_sealed, number = number))),
-                Err(e) => {
-                    kiosk.set(before);
-                    message.set(Some(storage_problem(e)));
-                }
-            }),
-            Some(Err(e)) => message.set(Some(Message::core(e))),
-            None => {}
-        }
+        stored_then_shown(
+            kiosk,
+            message,
+            move |k| {
+                k.make_batch(device, seed, ephemeral, closing, &now)
+                    .map(|d| d.number)
+            },
+            move |number| message.set(Some(msg!(rater_app.batch_sealed, number = number))),
+        );
     };
     let seal_one = seal.clone();
     let seal_last = seal;
@@ -881,31 +869,17 @@ fn HandInScreen(
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let now = platform::now();
-        let before = kiosk.get_untracked();
-        let mut outcome = None;
-        kiosk.update(|k| {
-            if let Some(k) = k.as_mut() {
-                outcome = Some(
-                    k.confirm_batch(&pin.get_untracked(), &batch_code.get_untracked(), &now)
-                        .map(|n| (n, state_change(k))),
-                );
-            }
-        });
-        match outcome {
-            // "Confirmed" only once the erasure is on disk; otherwise the batch stays sealed.
-            Some(Ok((number, change))) => persist(change.map(|c| vec![c]), move |result| match result {
-                Ok(()) => {
-                    batch_code.set(String::new());
-                    message.set(Some(msg!(rater_app.batch_confirmed, number = number)));
-                }
-                Err(e) => {
-                    kiosk.set(before);
-                    message.set(Some(storage_problem(e)));
-                }
-            }),
-            Some(Err(e)) => message.set(Some(Message::core(e))),
-            None => {}
-        }
+        let (pin, code) = (pin.get_untracked(), batch_code.get_untracked());
+        // "Confirmed" only once the erasure is on disk; until then the batch stays sealed.
+        stored_then_shown(
+            kiosk,
+            message,
+            move |k| k.confirm_batch(&pin, &code, &now),
+            move |number| {
+                batch_code.set(String::new());
+                message.set(Some(msg!(rater_app.batch_confirmed, number = number)));
+            },
+        );
     };
     let details = move || {
         kiosk.with(|k| {
@@ -1029,6 +1003,31 @@ fn HandInScreen(
                 {t!(i18n, rater_app.back_to_rating)}
             </button>
         </section>
+    }
+}
+
+/// A staff action on the tablet state, tried on a copy: the screen changes — the sealed
+/// batch's QR codes appear, a confirmed batch's disappear — only once the new state is on
+/// disk, so nothing is shown to the host that a crash could take back. A refusal or a failed
+/// write leaves the screen and the stored state as they were, with the message.
+fn stored_then_shown<T: 'static, E: std::fmt::Display>(
+    kiosk: RwSignal<Option<Kiosk>>,
+    message: RwSignal<Option<Message>>,
+    action: impl FnOnce(&mut Kiosk) -> Result<T, E>,
+    on_stored: impl FnOnce(T) + 'static,
+) {
+    let Some(mut next) = kiosk.get_untracked() else {
+        return;
+    };
+    match action(&mut next) {
+        Ok(value) => persist(state_change(&next).map(|c| vec![c]), move |result| match result {
+            Ok(()) => {
+                kiosk.set(Some(next));
+                on_stored(value);
+            }
+            Err(e) => message.set(Some(storage_problem(e))),
+        }),
+        Err(e) => message.set(Some(Message::core(e.to_string()))),
     }
 }
 

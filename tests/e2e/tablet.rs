@@ -208,4 +208,42 @@ async fn a_full_disk_is_said_before_anything_is_acknowledged_and_loses_nothing()
     wait_for(&tablet, &heading("选票已提交")).await;
     assert_eq!(held(&tablet).await, 1);
     assert!(stored_record(&tablet, "pingyi.tablet-draft").await.is_none());
+
+    // The disk fills again before staff seal the batch: no QR code is shown for a batch the
+    // tablet has not stored (the host could take in a batch the tablet would then seal again
+    // differently), and the ballot stays pending.
+    click(&tablet, &button("交给下一位评议人")).await;
+    click(&tablet, &button("交票（工作人员）")).await;
+    set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;
+    click(&tablet, &button("解锁")).await;
+    wait_for(&tablet, "//*[@data-testid='pending']").await;
+    tablet
+        .execute(
+            "IDBObjectStore.prototype.put = function () {\n\
+               throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');\n\
+             };",
+            vec![],
+        )
+        .await
+        .expect("fill the disk again");
+    click(&tablet, &button("交最后一批（本平板结束收票）")).await;
+    click(
+        &tablet,
+        "//span[@class='confirm']//button[contains(., '交最后一批')]",
+    )
+    .await;
+    wait_for(
+        &tablet,
+        "//*[@data-testid='hand-in-message' and contains(., '本机未能保存')]",
+    )
+    .await;
+    assert!(
+        tablet
+            .find(fantoccini::Locator::XPath("//figure[@data-testid='hand-in-qr']"))
+            .await
+            .is_err(),
+        "no QR code for an unsaved batch"
+    );
+    assert_eq!(text_of(&tablet, "//*[@data-testid='pending']").await, "1");
+    assert_eq!(state(&tablet).await["sealed"].as_array().map(Vec::len), Some(0));
 }
