@@ -66,9 +66,13 @@ def tally(meeting, counts):
     satisfied = [g["satisfied"] for g in meeting["grades"]]
     aspects = meeting["aspects"]
     overall = [a["id"] for a in aspects].index(meeting["overall_aspect"])
+    trim_above = meeting["rules"].get("trim_above")
     rows = []
     for p, (presenter, pc) in enumerate(zip(meeting["presenters"], counts["presenters"])):
         cells = pc["cells"]
+        # docs/rules.md §4b: trimmed when more than trim_above raters graded the presenter.
+        graders = sum(sum(c["counts"][overall]) for c in cells)
+        trimmed = trim_above is not None and graders > trim_above
         aspect_scores = []
         for a in range(len(aspects)):
             total, wsum = Fraction(0), 0
@@ -76,7 +80,12 @@ def tally(meeting, counts):
                 valid = sum(c["counts"][a])
                 if valid:
                     w = sum(weight[g] for g in c["groups"])
-                    total += w * Fraction(sum(n * pt for n, pt in zip(c["counts"][a], points)), valid)
+                    points_sum = sum(n * pt for n, pt in zip(c["counts"][a], points))
+                    if trimmed and valid >= 3:
+                        given = [pt for n, pt in zip(c["counts"][a], points) if n > 0]
+                        points_sum -= max(given) + min(given)
+                        valid -= 2
+                    total += w * Fraction(points_sum, valid)
                     wsum += w
             aspect_scores.append(total / wsum if wsum else None)
         num, den = Fraction(0), 0
@@ -172,8 +181,11 @@ def reconciliation(meeting, proof, present):
         rows.append(row)
     if present is not None and len(present) == len(rows):
         expected = sum(g["expected"] for g in meeting["groups"])
-        if sum(present) * 2 <= expected:  # the default quorum: more than one half
-            problems.insert(0, {"id": "no_quorum", "value": sum(present), "limit": expected // 2 + 1})
+        quorum = meeting["rules"].get("quorum", "1/2")  # 实到 must exceed n/d of 应到
+        if quorum != "off":
+            n, d = (int(x) for x in quorum.split("/"))
+            if sum(present) * d <= n * expected:
+                problems.insert(0, {"id": "no_quorum", "value": sum(present), "limit": n * expected // d + 1})
     return {"groups": rows, "problems": problems, "valid": not problems}
 
 

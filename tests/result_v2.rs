@@ -51,9 +51,12 @@ fn rate(tablet: &mut TabletV2, code: &BallotCode, grade: u8) {
     tablet.submit().unwrap();
 }
 
-/// The small code-mode meeting with groups due 5 / 3 / 3.
+/// The small code-mode meeting with groups due 5 / 3 / 3, a 2/3 quorum and trimmed means for
+/// presenters graded by more than 5 raters (both verifiers recompute them).
 fn hall_meeting() -> Meeting {
     let mut file = small_meeting("code").to_file();
+    file.rules.quorum = Some("2/3".to_owned());
+    file.rules.trim_above = Some(5);
     for (group, expected) in file.groups.iter_mut().zip([5, 3, 3]) {
         group.expected = expected;
     }
@@ -281,8 +284,8 @@ fn the_validity_rules_apply_per_group_and_to_the_round() {
     );
     assert_eq!(
         (rec.problems[0].value, rec.problems[0].limit),
-        (4, 6),
-        "4 present; 6 needed of 11"
+        (4, 8),
+        "4 present; with the meeting's 2/3 quorum 8 needed of 11 (8 × 3 > 2 × 11)"
     );
     assert!(!rec.valid);
 }

@@ -16,6 +16,7 @@ use thiserror::Error;
 use super::draw::{DrawRecord, DrawRecordV1, VerifyDrawError};
 use super::exact::{parse_ratio, ratio_to_string};
 use super::level::{LevelNames, QuotaRounding};
+use super::validity::QuorumV1;
 
 /// Format id written in every meeting file.
 pub const MEETING_FORMAT: &str = "pingyi-meeting";
@@ -120,6 +121,15 @@ pub struct LevelRulesV1 {
     /// without this member means) or "nearest" (约, halves up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excellent_rounding: Option<String>,
+    /// The round is valid only when 实到 exceeds this fraction of 应到: "p/q" with 0 ≤ p/q < 1,
+    /// or "off". Absent: "1/2" (过半数), what files written before it existed mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<String>,
+    /// 去掉一个最高分和一个最低分: when more than this many raters graded a presenter, each
+    /// cell's mean on each aspect drops one highest and one lowest grade (docs/rules.md §4b).
+    /// Absent: no trimming.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trim_above: Option<u32>,
 }
 
 /// How raters prove they may cast a ballot.
@@ -200,6 +210,10 @@ pub struct LevelRules {
     /// The names the levels go by on every screen and paper.
     pub names: LevelNames,
     pub excellent_rounding: QuotaRounding,
+    /// What 实到 must exceed for the round to be valid.
+    pub quorum: QuorumV1,
+    /// Trimmed means for presenters graded by more than this many raters.
+    pub trim_above: Option<u32>,
 }
 
 impl Default for LevelRules {
@@ -213,6 +227,8 @@ impl Default for LevelRules {
             boundary_ties: BoundaryTies::ExcludeAll,
             names: LevelNames::CivilServant,
             excellent_rounding: QuotaRounding::Down,
+            quorum: QuorumV1::default(),
+            trim_above: None,
         }
     }
 }
@@ -327,6 +343,14 @@ pub enum ParseMeetingError {
         "优秀名额取整方式 “{found}” 无效，应为 down 或 nearest — the 优秀 quota rounding “{found}” must be “down” or “nearest”"
     )]
     BadQuotaRounding { found: String },
+    #[error(
+        "法定人数 “{found}” 无效，应为 off 或小于 1 的分数 p/q（如 1/2、2/3） — the quorum “{found}” must be “off” or a fraction p/q below 1 (such as 1/2 or 2/3)"
+    )]
+    BadQuorum { found: String },
+    #[error(
+        "去掉最高分和最低分的人数门槛 {found} 无效，至少为 2 — trimming needs more than {found} raters; the threshold must be at least 2"
+    )]
+    BadTrimThreshold { found: u32 },
     #[error("抽签记录有误：{0} — the draw record is wrong: {0}")]
     Draw(#[from] VerifyDrawError),
 }
@@ -582,6 +606,15 @@ fn parse_rules(raw: LevelRulesV1) -> Result<LevelRules, ParseMeetingError> {
         None => QuotaRounding::default(),
         Some(id) => QuotaRounding::parse(id).ok_or_else(|| E::BadQuotaRounding { found: id.to_owned() })?,
     };
+    let quorum = match raw.quorum.as_deref() {
+        None => QuorumV1::default(),
+        Some(text) => QuorumV1::parse(text).ok_or_else(|| E::BadQuorum {
+            found: text.to_owned(),
+        })?,
+    };
+    if let Some(found) = raw.trim_above.filter(|&n| n < 2) {
+        return Err(E::BadTrimThreshold { found });
+    }
     Ok(LevelRules {
         unfit_worst_share: share,
         unfit_below: raw.unfit_below,
@@ -591,6 +624,8 @@ fn parse_rules(raw: LevelRulesV1) -> Result<LevelRules, ParseMeetingError> {
         boundary_ties,
         names,
         excellent_rounding,
+        quorum,
+        trim_above: raw.trim_above,
     })
 }
 
@@ -654,6 +689,8 @@ impl From<&Meeting> for MeetingFileV1 {
                 boundary_ties: meeting.rules.boundary_ties.as_str().to_owned(),
                 level_names: meeting.rules.names.file_value(),
                 excellent_rounding: meeting.rules.excellent_rounding.file_value(),
+                quorum: meeting.rules.quorum.file_value(),
+                trim_above: meeting.rules.trim_above,
             },
             draw: meeting.draw.as_ref().map(|d| DrawRecordV1::of(d, meeting)),
         }
@@ -863,6 +900,8 @@ pub fn default_meeting_file(id: &str, title: &str, presenters: Vec<PresenterV1>)
             boundary_ties: rules.boundary_ties.as_str().to_owned(),
             level_names: rules.names.file_value(),
             excellent_rounding: rules.excellent_rounding.file_value(),
+            quorum: rules.quorum.file_value(),
+            trim_above: rules.trim_above,
         },
         draw: None,
     }

@@ -9,7 +9,10 @@
 //!   weights;
 //! * satisfaction (满意率) of an aspect = grades marked `satisfied` (好 + 较好) / all grades,
 //!   over every group, unweighted; the presenter's rate is the overall aspect's;
-//! * worst share = grades of the worst grade (差) on the overall aspect / all its grades.
+//! * worst share = grades of the worst grade (差) on the overall aspect / all its grades;
+//! * trimmed mean (optional, `rules.trim_above = n`): when more than n raters graded the
+//!   presenter, every group (cell) mean of at least 3 grades first drops one grade of the
+//!   highest points given and one of the lowest; shares are never trimmed.
 //!
 //! The tally depends only on the multiset of ballots: their order never matters.
 
@@ -39,6 +42,8 @@ pub struct PresenterTally {
     pub worst_share: Option<BigRational>,
     pub rank: Option<u32>,
     pub level: Option<Level>,
+    /// The score is a trimmed mean (去掉一个最高分和一个最低分).
+    pub trimmed: bool,
 }
 
 impl PresenterTally {
@@ -62,6 +67,7 @@ impl PresenterTally {
             worst_share: None,
             rank: None,
             level: None,
+            trimmed: false,
         };
         compute_scores(meeting, weights, &mut tally);
         tally
@@ -239,6 +245,13 @@ fn compute_scores(meeting: &Meeting, weights: &[u64], tally: &mut PresenterTally
     let points: Vec<u64> = meeting.grades().iter().map(|g| u64::from(g.points)).collect();
     let satisfied: Vec<bool> = meeting.grades().iter().map(|g| g.satisfied).collect();
     let aspects = meeting.aspects();
+    // Every graded mark grades every aspect, so the overall aspect counts the presenter's raters.
+    let graders: u64 = tally.counts[meeting.overall_aspect()]
+        .iter()
+        .flatten()
+        .map(|&c| u64::from(c))
+        .sum();
+    tally.trimmed = meeting.rules().trim_above.is_some_and(|n| graders > u64::from(n));
 
     // Aspect score = Σ_g w_g · (S_g / c_g) / Σ_g w_g over groups with c_g > 0, where S_g is
     // the group's points and c_g its grade count. Summed over a common denominator.
@@ -248,11 +261,25 @@ fn compute_scores(meeting: &Meeting, weights: &[u64], tally: &mut PresenterTally
         let mut weight_sum: u64 = 0;
         for (g, &weight) in weights.iter().enumerate() {
             let counts = &tally.counts[a][g];
-            let valid: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+            let mut valid: u64 = counts.iter().map(|&c| u64::from(c)).sum();
             if valid == 0 {
                 continue;
             }
-            let total: u64 = counts.iter().zip(&points).map(|(&c, &p)| u64::from(c) * p).sum();
+            let mut total: u64 = counts.iter().zip(&points).map(|(&c, &p)| u64::from(c) * p).sum();
+            if tally.trimmed && valid >= 3 {
+                // Grades run best first with falling points: the first given is the highest.
+                let given = || {
+                    counts
+                        .iter()
+                        .zip(&points)
+                        .filter(|(c, _)| **c > 0)
+                        .map(|(_, &p)| p)
+                };
+                let highest = given().next().unwrap_or(0);
+                let lowest = given().last().unwrap_or(0);
+                total -= highest + lowest;
+                valid -= 2;
+            }
             sum.add_weighted(weight, &BigInt::from(total), &BigInt::from(valid));
             weight_sum += weight;
         }
@@ -350,6 +377,48 @@ mod tests {
         assert_eq!(tally.presenters[1].score, None);
         assert_eq!(tally.presenters[1].abstained, [3, 2, 2]);
         assert_eq!(tally.ranking(), [0, 1, 2, 3]);
+    }
+
+    /// docs/rules.md §4b: trimming above 4 raters. 考核组 gives 好 好 较好 差 on every aspect
+    /// (4 graders), 乡镇 较好 一般 (2), 第一书记 好 差 (2): 8 raters > 4, so 考核组 drops one 好
+    /// and one 差 → (100 + 80) / 2 = 90; the other groups have fewer than 3 grades and stay.
+    /// Score = (40·90 + 30·70 + 30·70) / 100 = 78; untrimmed it would be 74.
+    #[test]
+    fn a_trimmed_mean_drops_one_highest_and_one_lowest_grade_per_group() {
+        let marks: [(usize, &str); 8] = [
+            (0, "11111111"),
+            (0, "11111111"),
+            (0, "22222222"),
+            (0, "44444444"),
+            (1, "22222222"),
+            (1, "33333333"),
+            (2, "11111111"),
+            (2, "44444444"),
+        ];
+        let tally_with = |trim_above: Option<u32>| {
+            let mut file = small_meeting("open").to_file();
+            file.rules.trim_above = trim_above;
+            let m = Meeting::try_from(file).unwrap();
+            let ballots: Vec<Ballot> = marks
+                .iter()
+                .map(|&(g, d)| ballot(&m, g, &[d, "A", "A", "A"]))
+                .collect();
+            Tally::count(&m, &ballots).presenters[0].clone()
+        };
+        let trimmed = tally_with(Some(4));
+        assert!(trimmed.trimmed);
+        assert_eq!(trimmed.score, Some(ratio(78, 1)));
+        assert_eq!(
+            trimmed.satisfaction[0],
+            Some(ratio(5, 8)),
+            "shares are never trimmed"
+        );
+        let plain = tally_with(None);
+        assert!(!plain.trimmed);
+        assert_eq!(plain.score, Some(ratio(74, 1)), "(40·80 + 30·70 + 30·70) / 100");
+        // 8 raters are not more than 8: no trimming.
+        assert_eq!(tally_with(Some(8)).score, Some(ratio(74, 1)));
+        assert!(tally_with(Some(7)).trimmed);
     }
 
     #[test]

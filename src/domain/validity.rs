@@ -26,6 +26,55 @@ impl Default for QuorumV1 {
     }
 }
 
+impl QuorumV1 {
+    /// The quorum as the meeting file writes it (`rules.quorum`): "off", or "p/q" with
+    /// 0 ≤ p/q < 1 in lowest terms or not ("2/3", "1/2"). `None` when the text is neither.
+    pub fn parse(text: &str) -> Option<QuorumV1> {
+        if text == "off" {
+            return Some(QuorumV1 {
+                enabled: false,
+                ..QuorumV1::default()
+            });
+        }
+        let (p, q) = text.split_once('/')?;
+        let digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(p) || !digits(q) {
+            return None;
+        }
+        let (numerator, denominator) = (p.parse::<u32>().ok()?, q.parse::<u32>().ok()?);
+        (denominator > 0 && numerator < denominator).then_some(QuorumV1 {
+            enabled: true,
+            numerator,
+            denominator,
+        })
+    }
+
+    /// What the meeting file writes: nothing for the default (more than one half), so files
+    /// written before the quorum was configurable keep their bytes.
+    pub fn file_value(self) -> Option<String> {
+        (self != QuorumV1::default()).then(|| self.to_string())
+    }
+
+    /// The least 实到 that passes with `expected` due: the smallest p with p × d > n × 应到 (0
+    /// when the quorum is off).
+    pub fn least_present(self, expected: u32) -> u32 {
+        if !self.enabled {
+            return 0;
+        }
+        ((u64::from(self.numerator) * u64::from(expected)) / u64::from(self.denominator.max(1))) as u32 + 1
+    }
+}
+
+impl std::fmt::Display for QuorumV1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.enabled {
+            write!(f, "{}/{}", self.numerator, self.denominator)
+        } else {
+            f.write_str("off")
+        }
+    }
+}
+
 /// The figures the validity of a round depends on, all per round (every group together).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Turnout {
@@ -112,6 +161,46 @@ mod tests {
             issued,
             returned,
         }
+    }
+
+    #[test]
+    fn the_quorum_is_read_as_the_meeting_file_writes_it() {
+        assert_eq!(QuorumV1::parse("1/2"), Some(QuorumV1::default()));
+        assert_eq!(
+            QuorumV1::parse("1/2").unwrap().file_value(),
+            None,
+            "the default is not written"
+        );
+        let two_thirds = QuorumV1::parse("2/3").unwrap();
+        assert_eq!(two_thirds.file_value().as_deref(), Some("2/3"));
+        assert_eq!(two_thirds.least_present(30), 21, "21 × 3 > 2 × 30, 20 × 3 is not");
+        assert_eq!(QuorumV1::default().least_present(41), 21);
+        assert_eq!(QuorumV1::default().least_present(40), 21);
+        let off = QuorumV1::parse("off").unwrap();
+        assert!(!off.enabled);
+        assert_eq!(off.file_value().as_deref(), Some("off"));
+        assert_eq!(off.least_present(40), 0);
+        for bad in [
+            "",
+            "1",
+            "1/0",
+            "2/2",
+            "3/2",
+            "-1/2",
+            "1 /2",
+            "0.5",
+            "1/2/3",
+            "99999/100000",
+        ] {
+            assert_eq!(QuorumV1::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            round_validity(turnout(40, 0, None, 0), off),
+            vec![],
+            "off: any turnout"
+        );
+        assert_eq!(round_validity(turnout(30, 20, None, 20), two_thirds).len(), 1);
+        assert_eq!(round_validity(turnout(30, 21, None, 21), two_thirds), vec![]);
     }
 
     #[test]

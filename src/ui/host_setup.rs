@@ -17,6 +17,7 @@ use crate::domain::meeting::{AspectV1, Meeting, MeetingField, MeetingFileV1, def
 use crate::domain::record::backup::{is_sealed_backup, open_backup};
 use crate::domain::record::counts::always_pooled;
 use crate::domain::table_text::{parse_roster, roster_text};
+use crate::domain::validity::QuorumV1;
 
 /// A field's label in the screen's language; it may read the meeting being edited.
 type FieldLabel = std::sync::Arc<dyn Fn(crate::i18n::Locale) -> String + Send + Sync>;
@@ -510,6 +511,23 @@ fn EditMeeting(
                             <option value="custom">{t!(i18n, host_setup.quota_custom)}</option>
                         </select>
                     </label>
+                    <label class="field">
+                        <span>{t!(i18n, host_setup.label_quorum)}</span>
+                        <select name="quorum"
+                            prop:value=move || working.with(|f| f.rules.quorum.clone().unwrap_or_else(|| QuorumV1::default().to_string()))
+                            on:change=move |ev| {
+                                let chosen = QuorumV1::parse(&event_target_value(&ev)).unwrap_or_default();
+                                working.update(|f| f.rules.quorum = chosen.file_value());
+                            }>
+                            <option value="1/2">{t!(i18n, host_setup.quorum_half)}</option>
+                            <option value="2/3">{t!(i18n, host_setup.quorum_two_thirds)}</option>
+                            <option value="off">{t!(i18n, host_setup.quorum_off)}</option>
+                            // A quorum a meeting file brought that is none of the above stays choosable.
+                            {move || working.with(|f| f.rules.quorum.clone()).filter(|q| !["1/2", "2/3", "off"].contains(&q.as_str()))
+                                .map(|q| view! { <option value=q.clone()>{q.clone()}</option> })}
+                        </select>
+                    </label>
+                    {number_field(std::sync::Arc::new(|l| td_string!(l, host_setup.label_trim_above).to_string()), "trim-above".to_owned(), Box::new(|f| f.rules.trim_above.unwrap_or(0)), Box::new(|f, v| f.rules.trim_above = (v > 0).then_some(v)))}
                     {number_field(std::sync::Arc::new(|l| td_string!(l, host_setup.label_excellent_at_most_this_of).to_string()), "excellent-percent".to_owned(), Box::new(|f| f.rules.excellent_top_percent), Box::new(|f, v| f.rules.excellent_top_percent = v))}
                     {number_field(std::sync::Arc::new(|l| td_string!(l, host_setup.label_excellent_minimum_score).to_string()), "excellent-min".to_owned(), Box::new(|f| f.rules.excellent_min), Box::new(|f, v| f.rules.excellent_min = v))}
                     {number_field(level_label(working, Level::Basic), "basic-below".to_owned(), Box::new(|f| f.rules.basic_below), Box::new(|f, v| f.rules.basic_below = v))}

@@ -409,7 +409,7 @@ pub fn reconcile_returns(
     if let Some(present) = present
         && present.len() == groups.len()
     {
-        let quorum = QuorumV1::default();
+        let quorum = meeting.rules().quorum;
         let expected: u32 = groups.iter().map(|g| g.expected).sum();
         let turnout = Turnout {
             expected,
@@ -440,8 +440,12 @@ fn problem_v2(problem: &ValidityProblem, group: Option<String>) -> ValidityProbl
         } => (
             "no_quorum",
             present,
-            // The least 实到 that passes: the smallest p with p × d > n × 应到.
-            ((u64::from(numerator) * u64::from(expected)) / u64::from(denominator.max(1))) as u32 + 1,
+            QuorumV1 {
+                enabled: true,
+                numerator,
+                denominator,
+            }
+            .least_present(expected),
         ),
         ValidityProblem::MoreThanIssued { returned, issued } => ("returned_over_issued", returned, issued),
         ValidityProblem::MoreThanExpected { returned, expected } => {

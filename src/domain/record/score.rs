@@ -162,6 +162,25 @@ mod tests {
         );
     }
 
+    /// docs/rules.md §4b with k = 3: 乡镇分管领导 (较好 一般) and 第一书记 (好 差) pool into one
+    /// cell of 4 grades, which is trimmed too: (80 + 60 + 100 + 40 − 100 − 40) / 2 = 70, so the
+    /// score is (40 · 90 + 60 · 70) / 100 = 78, as in the unpooled example.
+    #[test]
+    fn the_trimmed_worked_example_of_the_rules_on_cells() {
+        let mut file = small_meeting("open").to_file();
+        file.rules.trim_above = Some(4);
+        let meeting = Meeting::try_from(file).unwrap();
+        let ballots: Vec<Ballot> = [(0, 0), (0, 0), (0, 1), (0, 3), (1, 1), (1, 2), (2, 0), (2, 3)]
+            .into_iter()
+            .map(|(g, k)| ballot(&meeting, g, Some(k)))
+            .collect();
+        let tally = tally_cells(&meeting, &tables(&meeting, &ballots)).unwrap();
+        let x = &tally.presenters[0];
+        assert_eq!(x.cells, vec![vec![0], vec![1, 2]]);
+        assert!(x.tally.trimmed);
+        assert_eq!(x.tally.score, Some(BigRational::from_integer(BigInt::from(78))));
+    }
+
     /// With every group at or above the minimum, each group is its own cell and the tally of
     /// the count tables is the tally of the ballots.
     #[test]
