@@ -58,36 +58,56 @@ def ratio_text(q):
     return "%d/%d" % (q.numerator, q.denominator)
 
 
+def cell_mean(counts, points, trimmed):
+    """A cell's mean on one aspect (docs/rules.md §4a, §4b); None without grades."""
+    valid = sum(counts)
+    if not valid:
+        return None
+    total = sum(n * pt for n, pt in zip(counts, points))
+    if trimmed and valid >= 3:
+        given = [pt for n, pt in zip(counts, points) if n > 0]
+        total -= max(given) + min(given)
+        valid -= 2
+    return Fraction(total, valid)
+
+
+def presenter_figures(meeting, pc):
+    """Whether a presenter's means are trimmed, their aspect scores, and each cell's score."""
+    weight = {g["id"]: g["weight"] for g in meeting["groups"]}
+    points = [g["points"] for g in meeting["grades"]]
+    aspects = meeting["aspects"]
+    overall = [a["id"] for a in aspects].index(meeting["overall_aspect"])
+    cells = pc["cells"]
+    trim_above = meeting["rules"].get("trim_above")
+    # Trimmed when more than trim_above raters graded the presenter.
+    graders = sum(sum(c["counts"][overall]) for c in cells)
+    trimmed = trim_above is not None and graders > trim_above
+    def weighted(pairs):
+        pairs = [(w, m) for w, m in pairs if m is not None]
+        wsum = sum(w for w, _ in pairs)
+        return sum(w * m for w, m in pairs) / wsum if wsum else None
+    aspect_scores = [
+        weighted((sum(weight[g] for g in c["groups"]), cell_mean(c["counts"][a], points, trimmed)) for c in cells)
+        for a in range(len(aspects))
+    ]
+    aspect_weight = [a["weight"] if a["weight"] is not None else 1 for a in aspects]
+    cell_scores = [
+        weighted((aspect_weight[a], cell_mean(c["counts"][a], points, trimmed)) for a in range(len(aspects)))
+        for c in cells
+    ]
+    return trimmed, aspect_scores, cell_scores
+
+
 def tally(meeting, counts):
     """Ranking rows from the count tables (docs/rules.md §4a: one weighted unit per cell)."""
-    groups = meeting["groups"]
-    weight = {g["id"]: g["weight"] for g in groups}
     points = [g["points"] for g in meeting["grades"]]
     satisfied = [g["satisfied"] for g in meeting["grades"]]
     aspects = meeting["aspects"]
     overall = [a["id"] for a in aspects].index(meeting["overall_aspect"])
-    trim_above = meeting["rules"].get("trim_above")
     rows = []
     for p, (presenter, pc) in enumerate(zip(meeting["presenters"], counts["presenters"])):
         cells = pc["cells"]
-        # docs/rules.md §4b: trimmed when more than trim_above raters graded the presenter.
-        graders = sum(sum(c["counts"][overall]) for c in cells)
-        trimmed = trim_above is not None and graders > trim_above
-        aspect_scores = []
-        for a in range(len(aspects)):
-            total, wsum = Fraction(0), 0
-            for c in cells:
-                valid = sum(c["counts"][a])
-                if valid:
-                    w = sum(weight[g] for g in c["groups"])
-                    points_sum = sum(n * pt for n, pt in zip(c["counts"][a], points))
-                    if trimmed and valid >= 3:
-                        given = [pt for n, pt in zip(c["counts"][a], points) if n > 0]
-                        points_sum -= max(given) + min(given)
-                        valid -= 2
-                    total += w * Fraction(points_sum, valid)
-                    wsum += w
-            aspect_scores.append(total / wsum if wsum else None)
+        _, aspect_scores, _ = presenter_figures(meeting, pc)
         num, den = Fraction(0), 0
         for aspect, s in zip(aspects, aspect_scores):
             if s is not None:

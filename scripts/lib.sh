@@ -67,6 +67,9 @@ ensure_test_packages() {
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  # A Chinese font, so screenshots and the printed report show characters, not boxes.
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
   if [ "${#missing[@]}" -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     as_root apt-get update -qq
@@ -80,6 +83,16 @@ ensure_python_verifier() {
     say "installing rfc8785, cryptography and rbcl from PyPI into .tools/pyenv"
     python3 -m venv "$TOOLS/pyenv"
     "$TOOLS/pyenv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/docs/verify-requirements.txt"
+  fi
+}
+
+OPENPYXL_VERSION="3.1.5"
+
+# openpyxl (PyPI, into the same venv): an independent reader the tests check the xlsx with.
+ensure_xlsx_reader() {
+  if ! "$TOOLS/pyenv/bin/python" -c "import openpyxl, sys; sys.exit(openpyxl.__version__ != '$OPENPYXL_VERSION')" 2>/dev/null; then
+    say "installing openpyxl $OPENPYXL_VERSION from PyPI into .tools/pyenv"
+    "$TOOLS/pyenv/bin/pip" install --quiet --disable-pip-version-check "openpyxl==$OPENPYXL_VERSION"
   fi
 }
 

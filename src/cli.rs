@@ -49,6 +49,10 @@ USAGE:
       what the tablets committed; prints the ranking recomputed from the counts. --minutes
       also compares what witnesses wrote in the hall (docs/record-format.md). With --json
       the verdict is JSON on standard output for a pass, a failure and unreadable input.
+  pingyi xlsx RESULT.json --out SUMMARY.xlsx [--en]
+      Write the 测评结果汇总表 of a version-2 result file as an .xlsx workbook (sheets 汇总, 分项,
+      分类别, 清点, 说明; English with --en), after checking the file as `verify` does: a file
+      that does not verify gets no workbook.
 
 Exit codes: 0 done (verify: every check holds), 1 a verify check failed,
 2 bad input (the message says what to fix).
@@ -80,6 +84,11 @@ pub enum Command {
         round: String,
         minutes: Option<String>,
         json: bool,
+    },
+    Xlsx {
+        result: String,
+        out: String,
+        english: bool,
     },
 }
 
@@ -176,8 +185,69 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                 }
             })
         }
+        "xlsx" => {
+            let (mut result, mut out, mut english) = (None, None, false);
+            let mut iter = rest.iter();
+            while let Some(arg) = iter.next() {
+                match arg.as_str() {
+                    "--out" => out = Some(iter.next().cloned().ok_or_else(|| usage("--out needs a file"))?),
+                    "--en" => english = true,
+                    flag if flag.starts_with("--") => return Err(usage(&format!("unknown option {flag}"))),
+                    file if result.is_none() => result = Some(file.to_owned()),
+                    _ => return Err(usage("xlsx needs exactly one result file")),
+                }
+            }
+            Ok(Command::Xlsx {
+                result: result.ok_or_else(|| usage("xlsx needs a result file"))?,
+                out: out.ok_or_else(|| usage("xlsx needs --out SUMMARY.xlsx"))?,
+                english,
+            })
+        }
         other => Err(usage(&format!("unknown command “{other}”"))),
     }
+}
+
+/// The 汇总表 workbook of a version-2 result file that verifies; refused otherwise.
+pub fn result_xlsx(text: &str, path: &str, english: bool) -> Result<Vec<u8>, CliError> {
+    use crate::domain::record::result::read_result_v2;
+    use crate::domain::summary::{Summary, SummaryInput};
+    let unreadable = |detail: String| CliError::NotRoundFile {
+        path: path.to_owned(),
+        detail,
+    };
+    if result_version(text) != Some(2) {
+        return Err(unreadable(
+            "not a version-2 result file — 不是版本 2 的结果文件".to_owned(),
+        ));
+    }
+    let verdict = verify_result_v2(text, None).map_err(|e| unreadable(e.to_string()))?;
+    if !verdict.holds() {
+        return Err(CliError::VerificationFailed {
+            report: format!(
+                "{path}: {} 项检查未通过 — {} checks fail; `pingyi verify` lists them\n",
+                verdict.problems.len(),
+                verdict.problems.len()
+            ),
+        });
+    }
+    let (file, _) = read_result_v2(text).map_err(|e| unreadable(e.to_string()))?;
+    let payload = &file.payload;
+    let meeting = payload
+        .join
+        .check()
+        .map_err(|e| unreadable(e.to_string()))?
+        .meeting;
+    let tally = tally_cells(&meeting, &payload.proof.counts).map_err(|e| unreadable(e.to_string()))?;
+    let summary = Summary::new(&SummaryInput {
+        meeting: &meeting,
+        tally: &tally,
+        reconciliation: &payload.reconciliation,
+        overrides: &payload.level_overrides,
+        host_fingerprint: &verdict.host_fingerprint,
+        code_list_digest: verdict.code_list.as_deref(),
+        english,
+    });
+    crate::domain::xlsx::summary_xlsx(&summary).map_err(|e| unreadable(e.to_string()))
 }
 
 /// Everything that can stop a command, each with the file or item it concerns.
@@ -364,6 +434,13 @@ pub fn run(command: Command, reader: Reader<'_>) -> Result<String, CliError> {
             } else {
                 Err(CliError::VerificationFailed { report })
             }
+        }
+        // The workbook is bytes for a file, not text to print: `run` checks and builds it and
+        // says how large it is; the binary writes it (src/bin/pingyi.rs).
+        Command::Xlsx { result, english, .. } => {
+            let text = read(reader, &result)?;
+            let bytes = result_xlsx(&text, &result, english)?;
+            Ok(format!("{} bytes\n", bytes.len()))
         }
         Command::VerifyRound { round, minutes, json } => {
             let minutes = match minutes {

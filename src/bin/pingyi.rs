@@ -21,6 +21,35 @@ fn main() -> ExitCode {
         out(pingyi::cli::USAGE);
         return ExitCode::SUCCESS;
     }
+    if let Command::Xlsx {
+        result,
+        out: path,
+        english,
+    } = &command
+    {
+        let written = std::fs::read_to_string(result)
+            .map_err(|e| CliError::Read {
+                path: result.clone(),
+                detail: e.to_string(),
+            })
+            .and_then(|text| pingyi::cli::result_xlsx(&text, result, *english))
+            .and_then(|bytes| {
+                std::fs::write(path, bytes).map_err(|e| CliError::Read {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                })
+            });
+        return match written {
+            Ok(()) => {
+                out(&format!("{path}\n"));
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("{error}");
+                ExitCode::from(error.exit_code())
+            }
+        };
+    }
     match run(command, &|path| std::fs::read_to_string(path)) {
         Ok(output) => {
             out(&output);

@@ -63,8 +63,17 @@ pub fn is_secure_context() -> bool {
 
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    save_blob(name, mime, &wasm_bindgen::JsValue::from_str(text))
+}
+
+/// Offers `bytes` (an .xlsx workbook, say) as a file download named `name`.
+pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    save_blob(name, mime, &js_sys::Uint8Array::from(bytes).into())
+}
+
+fn save_blob(name: &str, mime: &str, part: &wasm_bindgen::JsValue) -> Result<(), String> {
     let fail = |e: wasm_bindgen::JsValue| format!("download failed: {e:?}");
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let parts = js_sys::Array::of1(part);
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;

@@ -50,6 +50,8 @@ pub mod sample;
 pub mod shares;
 pub mod signed_ballot;
 pub mod signing;
+pub mod summary;
 pub mod table_text;
 pub mod tally;
 pub mod validity;
+pub mod xlsx;

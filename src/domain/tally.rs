@@ -226,6 +226,48 @@ impl Fraction {
     }
 }
 
+/// The points and the number of grades a unit's mean on one aspect is taken over: all its
+/// grades, or with `trimmed` and at least 3 grades, all but one of the highest points given and
+/// one of the lowest. None without grades.
+fn unit_points(counts: &[u32], points: &[u64], trimmed: bool) -> Option<(u64, u64)> {
+    let mut valid: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+    if valid == 0 {
+        return None;
+    }
+    let mut total: u64 = counts.iter().zip(points).map(|(&c, &p)| u64::from(c) * p).sum();
+    if trimmed && valid >= 3 {
+        // Grades run best first with falling points: the first given is the highest.
+        let given = || {
+            counts
+                .iter()
+                .zip(points)
+                .filter(|(c, _)| **c > 0)
+                .map(|(_, &p)| p)
+        };
+        total -= given().next().unwrap_or(0) + given().last().unwrap_or(0);
+        valid -= 2;
+    }
+    Some((total, valid))
+}
+
+impl PresenterTally {
+    /// One unit's (group's or cell's) exact score: the mean of its aspect means (trimmed as the
+    /// presenter's score is), weighted by the aspects' weights. None without grades.
+    pub fn unit_score(&self, meeting: &Meeting, unit: usize) -> Option<BigRational> {
+        let points: Vec<u64> = meeting.grades().iter().map(|g| u64::from(g.points)).collect();
+        let mut sum = BigRational::from_integer(BigInt::from(0));
+        let mut weight_sum: u64 = 0;
+        for (a, aspect) in meeting.aspects().iter().enumerate() {
+            if let Some((total, valid)) = unit_points(&self.counts[a][unit], &points, self.trimmed) {
+                let w = u64::from(aspect.weight.unwrap_or(1));
+                sum += ratio(total, valid) * BigRational::from_integer(BigInt::from(w));
+                weight_sum += w;
+            }
+        }
+        (weight_sum > 0).then(|| sum / BigRational::from_integer(BigInt::from(weight_sum)))
+    }
+}
+
 /// Ranks all presenters by exact score and assigns their levels by the meeting's rules.
 pub(crate) fn rank_and_level<'a>(meeting: &Meeting, tallies: impl Iterator<Item = &'a mut PresenterTally>) {
     let mut tallies: Vec<&mut PresenterTally> = tallies.collect();
@@ -260,26 +302,9 @@ fn compute_scores(meeting: &Meeting, weights: &[u64], tally: &mut PresenterTally
         let mut sum = Fraction::zero();
         let mut weight_sum: u64 = 0;
         for (g, &weight) in weights.iter().enumerate() {
-            let counts = &tally.counts[a][g];
-            let mut valid: u64 = counts.iter().map(|&c| u64::from(c)).sum();
-            if valid == 0 {
+            let Some((total, valid)) = unit_points(&tally.counts[a][g], &points, tally.trimmed) else {
                 continue;
-            }
-            let mut total: u64 = counts.iter().zip(&points).map(|(&c, &p)| u64::from(c) * p).sum();
-            if tally.trimmed && valid >= 3 {
-                // Grades run best first with falling points: the first given is the highest.
-                let given = || {
-                    counts
-                        .iter()
-                        .zip(&points)
-                        .filter(|(c, _)| **c > 0)
-                        .map(|(_, &p)| p)
-                };
-                let highest = given().next().unwrap_or(0);
-                let lowest = given().last().unwrap_or(0);
-                total -= highest + lowest;
-                valid -= 2;
-            }
+            };
             sum.add_weighted(weight, &BigInt::from(total), &BigInt::from(valid));
             weight_sum += weight;
         }

@@ -5,7 +5,7 @@ use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 
 use super::host_app::host_context;
-use super::{Said, level_message};
+use super::{Message, Said, level_message};
 use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::exact::{format_decimal, format_percent};
@@ -220,6 +220,14 @@ pub fn HostBoard() -> impl IntoView {
                 <section class="board-ranking" aria-labelledby="board-title">
                     <h1 id="board-title" class="board__title">{meeting.title().to_owned()} " · "
                         {if h.is_trial() { t!(i18n, host_board.trial_result).into_any() } else { t!(i18n, host_board.result).into_any() }}</h1>
+                    {let rec = h.reconciliation(None);
+                     let problems = rec.problems.iter().map(|p| view! { <li><Said text=Message::core(p) /></li> }).collect_view();
+                     view! {
+                        <div class="board-verdict" data-valid=rec.valid.to_string() data-testid="board-verdict">
+                            <p>{if rec.valid { "✓ " } else { "✗ " }}{if rec.valid { t!(i18n, host_board.round_valid).into_any() } else { t!(i18n, host_board.round_not_valid).into_any() }}</p>
+                            <ul>{problems}</ul>
+                        </div>
+                    }}
                     {detail}
                     <table class="table board-table" data-testid="ranking">
                         <thead><tr>

@@ -13,7 +13,9 @@ use crate::domain::collect::{HostMeeting, Phase};
 use crate::domain::level::Level;
 use crate::domain::record::backup::{BackupError, MIN_PASSPHRASE_CHARS, seal_backup};
 use crate::domain::signing::fingerprint;
+use crate::domain::summary::{Summary, SummaryInput, rules_in_words};
 use crate::domain::table_text::{CsvHeaders, tally_csv};
+use crate::domain::xlsx::summary_xlsx;
 
 /// The app version written into result files.
 const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -112,6 +114,41 @@ pub fn HostClose() -> impl IntoView {
         if let Some((text, id)) = text
             && let Err(e) = platform::download(&format!("tally-{id}.csv"), "text/csv;charset=utf-8", &text)
         {
+            message.set(Some(Message::core(e)));
+        }
+    };
+    let ctx_xlsx = ctx.clone();
+    let fingerprint_xlsx = ctx
+        .host_key()
+        .and_then(|k| fingerprint(&k.public_key()))
+        .unwrap_or_default();
+    let export_xlsx = move |_| {
+        let english = i18n.get_locale_untracked() == Locale::en;
+        let made = ctx_xlsx.with_host(|h| {
+            let tally = h.tally();
+            let reconciliation = h.reconciliation(None);
+            let digest = h.code_list_digest();
+            let summary = Summary::new(&SummaryInput {
+                meeting: h.meeting(),
+                tally: &tally,
+                reconciliation: &reconciliation,
+                overrides: h.overrides(),
+                host_fingerprint: &fingerprint_xlsx,
+                code_list_digest: digest.as_deref(),
+                english,
+            });
+            (summary_xlsx(&summary), h.meeting().id().to_owned())
+        });
+        let outcome = match made {
+            Some((Ok(bytes), id)) => platform::download_bytes(
+                &format!("summary-{id}.xlsx"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &bytes,
+            ),
+            Some((Err(e), _)) => Err(e.to_string()),
+            None => Ok(()),
+        };
+        if let Err(e) = outcome {
             message.set(Some(Message::core(e)));
         }
     };
@@ -262,6 +299,35 @@ pub fn HostClose() -> impl IntoView {
                     .map(|p| view! { <li><strong>{p.name.clone()}</strong> "：" {h.note(&p.id).to_owned()}</li> })
                     .collect_view()
             });
+            let trimmed: Vec<bool> = tally.presenters.iter().map(|p| p.tally.trimmed && p.tally.score.is_some()).collect();
+            let any_trimmed = trimmed.contains(&true);
+            let english = i18n.get_locale() == Locale::en;
+            let rated = tally.presenters.iter().filter(|p| p.tally.score.is_some()).count();
+            let rules = rules_in_words(meeting, rated, english)
+                .into_iter()
+                .map(|(label, text)| view! { <div class="report-rules__item"><dt>{label}</dt><dd>{text}</dd></div> })
+                .collect_view();
+            let verdict = if rec.valid {
+                view! { <p class="report-verdict" data-valid="true">{t!(i18n, host_close.verdict_valid)}</p> }.into_any()
+            } else {
+                view! { <p class="report-verdict" data-valid="false">{t!(i18n, host_close.verdict_invalid)}</p> }.into_any()
+            };
+            let signature = |role: AnyView| view! {
+                <div class="signature-row">
+                    <span class="signature-role">{role}</span>
+                    <span>{t!(i18n, host_close.signature_name)}</span><span class="signature-line"></span>
+                    <span>{t!(i18n, host_close.date)}</span><span class="signature-line"></span>
+                </div>
+            };
+            let signatures = view! {
+                <section class="signature-block" aria-labelledby="signatures-title">
+                    <h3 id="signatures-title">{t!(i18n, host_close.signatures)}</h3>
+                    {signature(view! { {t!(i18n, host_close.counter)} }.into_any())}
+                    {signature(view! { {t!(i18n, host_close.scrutineer)} }.into_any())}
+                    {signature(view! { {t!(i18n, host_close.chair)} }.into_any())}
+                    {signature(view! { {t!(i18n, host_close.assessment_group_line)} }.into_any())}
+                </section>
+            };
             let rows = h
                 .final_ranking_rows(&tally)
                 .into_iter()
@@ -269,7 +335,8 @@ pub fn HostClose() -> impl IntoView {
                     <tr>
                         <td class="num">{r.rank.map(|x| x.to_string()).unwrap_or_default()}</td>
                         <td>{r.name}</td><td>{r.township} " " {r.unit}</td>
-                        <td class="num">{r.score_display.unwrap_or_default()}</td>
+                        <td class="num">{r.score_display.unwrap_or_default()}
+                            {meeting.presenter_index(&r.presenter).is_some_and(|p| trimmed[p]).then_some("*")}</td>
                         <td class="num">{r.satisfaction_display.unwrap_or_default()}</td>
                         <td>{r.level.as_deref().and_then(Level::parse).map(|l| super::level_name(i18n.get_locale(), h.meeting().rules().names, l)).unwrap_or_default()}
                             {h.last_override(&r.presenter).map(|o| view! { <Said text=msg!(host_close.overridden_computed, computed = super::level_message(h.meeting().rules().names, Some(&o.computed))) /> })}</td>
@@ -282,26 +349,28 @@ pub fn HostClose() -> impl IntoView {
             });
             view! {
                 <article class="print-report" aria-label=move || t_string!(i18n, host_close.printable_report).to_string()>
-                    <h2>{meeting.title().to_owned()}</h2>
-                    <p>{let date = meeting.date().to_owned(); move || super::format_date(i18n.get_locale(), &date)} " · " {meeting.place().to_owned()}</p>
+                    <h2>{meeting.title().to_owned()} " " {t!(i18n, host_close.report_heading)}</h2>
+                    <p>{let date = meeting.date().to_owned(); move || super::format_date(i18n.get_locale(), &date)}
+                        {(!meeting.place().is_empty()).then(|| format!(" · {}", meeting.place()))}</p>
                     {draw}
                     <table class="table">
                         <thead><tr><th>{t!(i18n, host_close.rank)}</th><th>{t!(i18n, host_close.name)}</th><th>{t!(i18n, host_close.unit)}</th><th>{t!(i18n, host_close.score)}</th><th>{t!(i18n, host_close.satisfaction)}</th><th>{t!(i18n, host_close.level)}</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
+                    {any_trimmed.then(|| view! { <p class="report-note">{t!(i18n, host_close.trimmed_note)}</p> })}
                     <h3>{t!(i18n, host_close.reconciliation)}</h3>
                     <table class="table">
                         <thead><tr><th>{t!(i18n, host_close.group)}</th><th>{t!(i18n, host_close.expected)}</th><th>{t!(i18n, host_close.present)}</th><th>{t!(i18n, host_close.codes)}</th><th>{t!(i18n, host_close.returned)}</th><th>{t!(i18n, host_close.excluded)}</th><th>{t!(i18n, host_close.counted)}</th></tr></thead>
                         <tbody>{rec_rows}</tbody>
                     </table>
+                    {verdict}
                     <ul>{rec_problems}</ul>
+                    <h3>{t!(i18n, host_close.rules_heading)}</h3>
+                    <dl class="report-rules">{rules}</dl>
                     {notes.map(|n| view! { <h3>{t!(i18n, host_close.notes)}</h3><ul>{n}</ul> })}
                     <p>{t!(i18n, host_close.host_key)} <span class="fingerprint">{host_fp.clone()}</span></p>
                     {h.code_list_digest().map(|d| view! { <p>{t!(i18n, host_close.code_list)} " " <span class="fingerprint">{d}</span></p> })}
-                    <div class="signature-lines">
-                        <span>{t!(i18n, host_close.assessment_group)}</span><span class="signature-line"></span>
-                        <span>{t!(i18n, host_close.date)}</span><span class="signature-line"></span>
-                    </div>
+                    {signatures}
                 </article>
             }
         })
@@ -337,6 +406,7 @@ pub fn HostClose() -> impl IntoView {
                     }
                     Some(Phase::Closed) => view! {
                         <button class="button" data-variant="primary" on:click=export_result.clone()>{t!(i18n, host_close.export_the_signed_result_file)}</button>
+                        <button class="button" on:click=export_xlsx.clone()>{t!(i18n, host_close.export_xlsx)}</button>
                         <button class="button" on:click=export_csv.clone()>{t!(i18n, host_close.export_csv_excel_wps)}</button>
                         <button class="button" on:click=|_| platform::print()>{t!(i18n, host_close.print_the_report)}</button>
                         <label class="choice"><input type="checkbox" prop:checked=with_notes

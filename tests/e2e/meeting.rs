@@ -462,6 +462,56 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     for field in ["\"marks\"", "\"tracker\"", "\"accepted\"", "\"seed\""] {
         assert!(!text.contains(field), "{field} in the published result");
     }
+    // The 汇总表 workbook, read back by openpyxl cell by cell against the signed result file.
+    click(&host, &button("导出测评结果汇总表（xlsx）")).await;
+    let workbook = wait_for_download("host", "summary-").await;
+    let python = concat!(env!("CARGO_MANIFEST_DIR"), "/.tools/pyenv/bin/python");
+    let checked = std::process::Command::new(python)
+        .args([
+            concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check_xlsx.py"),
+            result.to_str().unwrap(),
+            workbook.to_str().unwrap(),
+        ])
+        .output()
+        .expect("run scripts/check_xlsx.py");
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    // The A4 report, printed to PDF by Chromium: every page numbered, the verdict, the rules,
+    // the keys to compare and the signature block on paper; each page as PNG to look at.
+    let pages = print_report(&host, "meeting").await;
+    let all = pages.join("\n");
+    for words in [
+        "本轮测评有效",
+        "计分规则",
+        "计分方法",
+        "主持人公钥指纹",
+        "计票人",
+        "监票人",
+        "主持人",
+        "考核组",
+        "王建国",
+    ] {
+        assert!(all.contains(words), "the printed report lacks {words}:\n{all}");
+    }
+    for (i, page) in pages.iter().enumerate() {
+        let number = format!("{}/{}", i + 1, pages.len());
+        let squeezed: String = page.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            squeezed.contains(&number),
+            "page {} has no “{number}”:\n{page}",
+            i + 1
+        );
+    }
+    let last = pages.last().unwrap();
+    assert!(
+        last.contains("监票人") && last.contains("日期"),
+        "the signature block is not on the last page"
+    );
+
     let published: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&result).unwrap()).unwrap();
     assert_eq!(published["payload"]["level_overrides"][0]["level"], "basic");
@@ -521,4 +571,45 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     );
     tablet.close().await.expect("close the tablet session");
     host.close().await.expect("close the host session");
+}
+
+/// Prints the page to an A4 PDF as Chromium does for the print dialog (the print stylesheet's
+/// page size and margins, page numbers in the margin boxes), writes it and one PNG per page under
+/// the run's folder (`report-NAME.pdf`, `report-NAME-N.png`), and returns each page's text.
+async fn print_report(client: &fantoccini::Client, name: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let printed = super::harness::cdp(
+        client,
+        "Page.printToPDF",
+        serde_json::json!({ "preferCSSPageSize": true, "printBackground": true }),
+    )
+    .await;
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(printed["data"].as_str().expect("PDF data"))
+        .expect("base64 PDF");
+    let dir = super::harness::run_dir();
+    let path = dir.join(format!("report-{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    let png = std::process::Command::new("pdftoppm")
+        .args([
+            "-png",
+            "-r",
+            "60",
+            path.to_str().unwrap(),
+            dir.join(format!("report-{name}")).to_str().unwrap(),
+        ])
+        .status()
+        .expect("run pdftoppm");
+    assert!(png.success(), "pdftoppm failed");
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("run pdftotext");
+    assert!(text.status.success(), "pdftotext failed");
+    // pdftotext ends every page with a form feed.
+    String::from_utf8_lossy(&text.stdout)
+        .split('\u{c}')
+        .filter(|page| !page.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
 }
