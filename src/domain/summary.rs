@@ -521,6 +521,7 @@ mod tests {
     fn the_summary_holds_the_tally_in_integers_and_the_rules_in_both_languages() {
         let meeting = small_meeting("open");
         let ballots = crate::domain::sample::random_ballots(&meeting, 12, 3);
+        let ballots: Vec<&_> = ballots.iter().collect();
         let tally = tally_cells(&meeting, &plain_count_tables(&meeting, &ballots)).unwrap();
         let rec = reconcile_returns(&meeting, &[Default::default(); 3], &[], None);
         for english in [false, true] {

@@ -244,7 +244,7 @@ fn unit_points(counts: &[u32], points: &[u64], trimmed: bool) -> Option<(u64, u6
                 .filter(|(c, _)| **c > 0)
                 .map(|(_, &p)| p)
         };
-        total -= given().next().unwrap_or(0) + given().last().unwrap_or(0);
+        total -= given().next().unwrap_or(0) + given().next_back().unwrap_or(0);
         valid -= 2;
     }
     Some((total, valid))

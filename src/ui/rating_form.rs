@@ -117,7 +117,8 @@ pub fn RatingForm(
             on_tap.run(Tap::Fill { presenter, grade });
         }
     };
-    view! { <div class="rating" on:change=on_change on:click=on_click>{cards}</div> }
+    let columns = format!("--grades: {}", meeting.grades().len());
+    view! { <div class="rating" style=columns on:change=on_change on:click=on_click>{cards}</div> }
 }
 
 /// Cards built before the first paint; the rest follow in batches of this size per frame.
@@ -192,6 +193,7 @@ fn card_view(
             None => false,
         })
     });
+    // The quick fills head the grade columns of the matrix: "全部好" above every 好.
     let fill_buttons = grades
         .iter()
         .enumerate()
@@ -243,13 +245,14 @@ fn card_view(
                 <span class="rating__name">{name.clone()}</span>
                 <span class="rating__unit">{place.clone()}</span>
                 <span class="rating__status" aria-hidden="true">{move || if done.get() { "✓" } else { "" }}</span>
+                <fieldset class="rating__mode">
+                    <legend class="visually-hidden"><super::Said text=msg!(rating_form.how_you_rate, name = name.clone()) /></legend>
+                    {mode_radio("rate", |l| td_string!(l, rating_form.mode_rate).to_string())}
+                    {mode_radio("recuse", |l| td_string!(l, rating_form.mode_recuse).to_string())}
+                    {mode_radio("abstain", |l| td_string!(l, rating_form.mode_abstain).to_string())}
+                </fieldset>
             </header>
-            <fieldset class="rating__mode">
-                <legend class="visually-hidden"><super::Said text=msg!(rating_form.how_you_rate, name = name.clone()) /></legend>
-                {mode_radio("rate", |l| td_string!(l, rating_form.mode_rate).to_string())}
-                {mode_radio("recuse", |l| td_string!(l, rating_form.mode_recuse).to_string())}
-                {mode_radio("abstain", |l| td_string!(l, rating_form.mode_abstain).to_string())}
-            </fieldset>
+            // A matrix: one row per aspect, its grades in one line under the quick-fill column heads.
             <div class="rating__grades" hidden=move || !is_rating()>
                 <div class="rating__fills">{fill_buttons}</div>
                 <div class="rating__aspects">{aspect_sets}</div>
