@@ -122,6 +122,8 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         .await;
     }
     click(&tablet, "//article[@id='k-presenter-3']//fieldset[2]//label[2]").await;
+    // What the tablet has acknowledged (已保存) survives the reload.
+    wait_for(&tablet, "//*[@data-testid='save-state'][@data-state='saved']").await;
     tablet.refresh().await.expect("reload mid-ballot");
     assert!(
         text_of(&tablet, "//*[@data-testid='progress']")
