@@ -101,6 +101,8 @@ pub fn HostBoard() -> impl IntoView {
                         <p class="board-progress__total" data-testid="board-total">
                             {t!(i18n, host_board.ballots_received)} " " <strong>{total}</strong> " / " {expected}
                         </p>
+                        <progress class="board-progress__meter" max=expected.max(1) value=total.min(expected.max(1))
+                            aria-label=format!("{total} / {expected}")></progress>
                         <ul class="board-progress__groups">{groups}</ul>
                         {tablets}
                         <p class="notice">{t!(i18n, host_board.no_scores_are_shown_until)}</p>
@@ -117,6 +119,16 @@ pub fn HostBoard() -> impl IntoView {
                 .zip(order.clone())
                 .map(|(row, p)| {
                     let counts = row.overall_counts.iter().map(|c| view! { <td class="num">{*c}</td> }).collect_view();
+                    // The overall aspect's grades as one stacked bar; the counts beside it say the same in figures.
+                    let grade_names: Vec<String> = h.meeting().grades().iter().map(|g| g.name.clone()).collect();
+                    let described = row.overall_counts.iter().zip(&grade_names).map(|(c, g)| format!("{g} {c}")).collect::<Vec<_>>().join(" · ");
+                    let segments = row
+                        .overall_counts
+                        .iter()
+                        .enumerate()
+                        .map(|(g, &c)| view! { <span class="bar__segment" data-grade=g style=format!("flex-grow:{c}")></span> })
+                        .collect_view();
+                    let bar = view! { <td class="board-table__bar"><span class="bar" role="img" aria-label=described>{segments}</span></td> };
                     view! {
                         <tr data-level=row.level.clone().unwrap_or_default() aria-selected=move || (selected.get() == Some(p)).to_string()
                             on:click=move |_| selected.set(Some(p))>
@@ -127,6 +139,7 @@ pub fn HostBoard() -> impl IntoView {
                             <td class="num">{row.satisfaction_display.clone().unwrap_or_else(|| "—".to_owned())}</td>
                             <td class="level"><Said text=level_message(h.meeting().rules().names, row.level.as_deref()) />
                                 {h.last_override(&row.presenter).map(|_| view! { <span class="level__adjusted">{t!(i18n, host_board.overridden)}</span> })}</td>
+                            {bar}
                             {counts}
                         </tr>
                     }
@@ -237,6 +250,7 @@ pub fn HostBoard() -> impl IntoView {
                             <th class="num">{t!(i18n, host_board.score)}</th>
                             <th class="num">{t!(i18n, host_board.satisfaction)}</th>
                             <th>{t!(i18n, host_board.level)}</th>
+                            <th>{meeting.aspects()[meeting.overall_aspect()].name.clone()}</th>
                             {grade_heads}
                         </tr></thead>
                         <tbody>{rows}</tbody>
