@@ -106,6 +106,7 @@ async fn a_meeting_in_english_shows_no_chinese_beyond_its_data() {
     wait_for(&tablet, "//article[@id='k-presenter-40']").await;
     assert_english(&tablet, "tablet rating form").await;
     assert_accessible(&tablet, "tablet rating form in English", &[]).await;
+    assert_accessible(&tablet, "tablet rating form, target-size", &["target-size"]).await;
     click(
         &tablet,
         "//article[@id='k-presenter-1']//button[contains(., 'All: ')]",
