@@ -128,7 +128,11 @@ async fn a_meeting_in_english_shows_no_chinese_beyond_its_data() {
     click(&tablet, "(//button[contains(., 'Review and submit')])[1]").await;
     assert_english(&tablet, "tablet review").await;
     click(&tablet, &button("Submit ballot")).await;
-    wait_for(&tablet, "//section[contains(@class, 'kiosk-done')]").await;
+    wait_for(
+        &tablet,
+        "//section[contains(@class, 'kiosk-done') and not(@aria-busy='true')]",
+    )
+    .await;
     assert_english(&tablet, "tablet submitted").await;
     click(&tablet, &button("Pass to the next rater")).await;
     click(&tablet, &button("Hand in")).await;

@@ -60,7 +60,11 @@ async fn after_one_load_the_tablet_and_the_host_work_with_the_network_off() {
     );
     click(&tablet, "(//button[contains(., '检查并提交')])[1]").await;
     click(&tablet, &button("提交选票")).await;
-    wait_for(&tablet, "//section[contains(@class, 'kiosk-done')]").await;
+    wait_for(
+        &tablet,
+        "//section[contains(@class, 'kiosk-done') and not(@aria-busy='true')]",
+    )
+    .await;
     click(&tablet, &button("交给下一位评议人")).await;
     click(&tablet, &button("交票")).await;
     set_value(&tablet, "//input[@name='unlock-pin']", "2468").await;

@@ -198,7 +198,11 @@ async fn cast(tablet: &Client, plan: &Plan, typo_first: bool) {
         assert!(review.contains("弃权票"), "a blank ballot is explained: {review}");
     }
     click(tablet, &button("提交选票")).await;
-    wait_for(tablet, "//section[contains(@class, 'kiosk-done')]").await;
+    wait_for(
+        tablet,
+        "//section[contains(@class, 'kiosk-done') and not(@aria-busy='true')]",
+    )
+    .await;
     click(tablet, &button("交给下一位评议人")).await;
     wait_for(tablet, "//input[@name='code']").await;
 }
