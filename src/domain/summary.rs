@@ -166,7 +166,7 @@ impl Summary {
                     .map(basis_points),
                 level: last.map_or(computed.clone(), |o| level_name(&o.level)),
                 computed_level: last.and(computed),
-                trimmed: t.trimmed && t.score.is_some(),
+                trimmed: t.trimmed,
                 overall_tenths: shares_in_tenths(&counts64),
                 overall_counts: row.overall_counts,
                 withheld: cell.withheld,

@@ -42,7 +42,8 @@ pub struct PresenterTally {
     pub worst_share: Option<BigRational>,
     pub rank: Option<u32>,
     pub level: Option<Level>,
-    /// The score is a trimmed mean (去掉一个最高分和一个最低分).
+    /// The score is a trimmed mean (去掉一个最高分和一个最低分): set only when more than
+    /// `trim_above` raters graded the presenter, so a trimmed presenter always has a score.
     pub trimmed: bool,
 }
 

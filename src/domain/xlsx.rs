@@ -117,6 +117,28 @@ fn number(
     Ok(())
 }
 
+/// One grade count per column from `first`, a blank cell where the count is not published.
+fn counts(
+    sheet: &mut Worksheet,
+    row: u32,
+    first: u16,
+    counts: &[u32],
+    grades: usize,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    for k in 0..grades {
+        number(
+            sheet,
+            row,
+            first + k as u16,
+            counts.get(k).map(|&c| f64::from(c)),
+            &f.integer,
+            &f.text,
+        )?;
+    }
+    Ok(())
+}
+
 /// The workbook's bytes.
 pub fn summary_xlsx(summary: &Summary) -> Result<Vec<u8>, XlsxError> {
     let en = summary.english;
@@ -251,16 +273,7 @@ pub fn summary_xlsx(summary: &Summary) -> Result<Vec<u8>, XlsxError> {
             sheet.write_string_with_format(r, 0, &row.name, &f.text)?;
             sheet.write_string_with_format(r, 1, &row.aspect, &f.text)?;
             number(sheet, r, 2, hundredths(row.score_hundredths), &f.score, &f.text)?;
-            for k in 0..summary.grades.len() {
-                number(
-                    sheet,
-                    r,
-                    3 + k as u16,
-                    row.counts.get(k).map(|&c| f64::from(c)),
-                    &f.integer,
-                    &f.text,
-                )?;
-            }
+            counts(sheet, r, 3, &row.counts, summary.grades.len(), &f)?;
         }
     }
 
@@ -303,16 +316,7 @@ pub fn summary_xlsx(summary: &Summary) -> Result<Vec<u8>, XlsxError> {
             sheet.write_string_with_format(r, 1, &row.groups, &f.text)?;
             sheet.write_number_with_format(r, 2, f64::from(row.graders), &f.integer)?;
             number(sheet, r, 3, hundredths(row.score_hundredths), &f.score, &f.text)?;
-            for k in 0..summary.grades.len() {
-                number(
-                    sheet,
-                    r,
-                    4 + k as u16,
-                    row.overall_counts.get(k).map(|&c| f64::from(c)),
-                    &f.integer,
-                    &f.text,
-                )?;
-            }
+            counts(sheet, r, 4, &row.overall_counts, summary.grades.len(), &f)?;
         }
     }
 

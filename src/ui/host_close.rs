@@ -299,7 +299,7 @@ pub fn HostClose() -> impl IntoView {
                     .map(|p| view! { <li><strong>{p.name.clone()}</strong> "：" {h.note(&p.id).to_owned()}</li> })
                     .collect_view()
             });
-            let trimmed: Vec<bool> = tally.presenters.iter().map(|p| p.tally.trimmed && p.tally.score.is_some()).collect();
+            let trimmed: Vec<bool> = tally.presenters.iter().map(|p| p.tally.trimmed).collect();
             let any_trimmed = trimmed.contains(&true);
             let english = i18n.get_locale() == Locale::en;
             let rated = tally.presenters.iter().filter(|p| p.tally.score.is_some()).count();
