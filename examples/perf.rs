@@ -1,6 +1,6 @@
 //! Browser figures for scripts/perf: time to interactive of the rater form and of the host
 //! board (normal speed and 4× CPU throttling, warm cache), tap-to-paint latency on a
-//! 60-presenter form, QR decode time per webcam frame in the scanner worker, and the host
+//! 60-presenter form, taps and scrolling of a scripted rater on a 40-presenter ballot, QR decode time per webcam frame in the scanner worker, and the host
 //! page's memory after importing 300 ballots. Drives the release `dist/` in headless
 //! Chromium over WebDriver, with DevTools-protocol commands through chromedriver.
 //!
@@ -174,15 +174,20 @@ fn qr_png(text: &str, scale: usize) -> Vec<u8> {
     out
 }
 
+/// A join link for `meeting`, signed by a fixed host key.
+fn join_link_for(server: &StaticServer, meeting: &pingyi::domain::meeting::Meeting) -> String {
+    let host_key = DeviceKey::from_seed([9; 32]);
+    format!(
+        "{}#join={}",
+        server.base_url,
+        encode_signed_join(&SignedJoinV2::sign(meeting, [1; 16], [2; 32], &host_key))
+    )
+}
+
 /// The rater form of a 60-presenter meeting: time to interactive, then tap-to-paint.
 async fn rater_figures(driver: &Driver, server: &StaticServer) {
     let meeting = sized_meeting(60);
-    let host_key = DeviceKey::from_seed([9; 32]);
-    let link = format!(
-        "{}#join={}",
-        server.base_url,
-        encode_signed_join(&SignedJoinV2::sign(&meeting, [1; 16], [2; 32], &host_key))
-    );
+    let link = join_link_for(server, &meeting);
     let tablet = driver.session("perf-tablet", 1024, 768).await;
     join_as_tablet(&tablet, &link, "2468").await;
     click(&tablet, &button(&meeting.groups()[0].name)).await;
@@ -258,6 +263,122 @@ async fn rater_figures(driver: &Driver, server: &StaticServer) {
     );
     durable_write_figures(&tablet).await;
     tablet.close().await.expect("close the tablet");
+}
+
+/// How the scripted rater fills a ballot.
+#[derive(Clone, Copy)]
+enum Strategy {
+    /// Every aspect of every presenter tapped one by one.
+    EveryGrade,
+    /// The quick fill of one grade per presenter, then one aspect changed.
+    QuickFill,
+}
+
+/// A scripted rater on a 40-presenter ballot, top to bottom, with real WebDriver taps: before
+/// each tap it scrolls only as far as needed to see the whole target below the sticky bar (a
+/// thumb's minimum), and the page counts every pixel scrolled. Ends with 检查并提交 in the bar
+/// and 提交选票 on the review screen. `PINGYI_DIST` points the server at another build.
+async fn rater_tap_figures(driver: &Driver, server: &StaticServer) {
+    let meeting = sized_meeting(40);
+    let link = join_link_for(server, &meeting);
+    let build = std::env::var("PINGYI_DIST_LABEL").unwrap_or_else(|_| "this build".to_owned());
+    for (w, h) in [(768, 1024), (1024, 768)] {
+        for (strategy, label) in [
+            (Strategy::EveryGrade, "every grade tapped"),
+            (Strategy::QuickFill, "quick fill + one change per presenter"),
+        ] {
+            let tablet = driver
+                .session(&format!("taps-{w}-{h}-{}", label.len()), w, h)
+                .await;
+            join_as_tablet(&tablet, &link, "2468").await;
+            click(&tablet, &button(&meeting.groups()[0].name)).await;
+            wait_for(&tablet, "//article[@id='k-presenter-40']").await;
+            tablet
+                .execute(
+                    "scrollTo(0, 0); window.__scrolled = 0; let last = scrollY;\n\
+                     addEventListener('scroll', () => { window.__scrolled += Math.abs(scrollY - last); last = scrollY; }, { passive: true });",
+                    vec![],
+                )
+                .await
+                .expect("install the scroll counter");
+            let mut taps = 0;
+            for p in 0..40 {
+                match strategy {
+                    Strategy::EveryGrade => {
+                        for a in 0..8 {
+                            let g = (p + a) % 4;
+                            tap_in_view(
+                                &tablet,
+                                &format!("//input[@name='k-g-{p}-{a}'][@value='{g}']/parent::label"),
+                            )
+                            .await;
+                            taps += 1;
+                        }
+                    }
+                    Strategy::QuickFill => {
+                        tap_in_view(&tablet, &format!("//button[@data-fill='{p}-{}']", p % 2)).await;
+                        tap_in_view(
+                            &tablet,
+                            &format!("//input[@name='k-g-{p}-3'][@value='2']/parent::label"),
+                        )
+                        .await;
+                        taps += 2;
+                    }
+                }
+            }
+            let read = tablet
+                .execute("return [window.__scrolled, innerHeight];", vec![])
+                .await
+                .expect("read the scroll distance");
+            let (scrolled, seen) = (
+                read[0].as_f64().unwrap_or(f64::NAN),
+                read[1].as_f64().unwrap_or(f64::NAN),
+            );
+            // The bar's 检查并提交 is always on screen; 提交选票 ends the ballot.
+            click(
+                &tablet,
+                "//div[contains(@class, 'kiosk-rate__bar')]//button[contains(., '检查并提交')]",
+            )
+            .await;
+            click(&tablet, &button("提交选票")).await;
+            wait_for(
+                &tablet,
+                "//section[contains(@class, 'kiosk-done') and not(@aria-busy='true')]",
+            )
+            .await;
+            taps += 2;
+            report(
+                &format!("scripted rater, 40 presenters × 8 aspects, {label}, {w}×{h} ({build})"),
+                format!(
+                    "{taps} taps; scrolled {scrolled:.0} px = {:.1} screens of {seen:.0} px",
+                    scrolled / seen
+                ),
+                "fewer is better",
+            );
+            tablet.close().await.expect("close the tablet");
+        }
+    }
+}
+
+/// Taps the element at `xpath` after scrolling just enough to see all of it below the sticky
+/// rating bar, as a rater's thumb would.
+async fn tap_in_view(tablet: &Client, xpath: &str) {
+    let target = wait_for(tablet, xpath).await;
+    tablet
+        .execute(
+            "const r = arguments[0].getBoundingClientRect();\n\
+             const bar = document.querySelector('.kiosk-rate__bar');\n\
+             const top = bar ? bar.getBoundingClientRect().bottom : 0;\n\
+             if (r.bottom > innerHeight - 8) scrollBy(0, r.bottom - innerHeight + 8);\n\
+             else if (r.top < top + 8) scrollBy(0, r.top - top - 8);",
+            vec![serde_json::to_value(&target).expect("element reference")],
+        )
+        .await
+        .expect("scroll to the target");
+    target
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("tap {xpath}: {e}"));
 }
 
 /// Taps grade `g` of aspect `a` of presenter `p` (1-based), centred on screen as a finger
@@ -636,6 +757,9 @@ async fn main() {
     let driver = Driver::start();
     if run("rater") {
         rater_figures(&driver, &server).await;
+    }
+    if run("rater") || run("taps") {
+        rater_tap_figures(&driver, &server).await;
     }
     if run("host") {
         host_figures(&driver, &server).await;

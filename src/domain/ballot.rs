@@ -233,6 +233,16 @@ pub enum DraftMark {
     Abstained,
 }
 
+impl DraftMark {
+    /// Done: graded on every aspect, recused or abstained.
+    pub fn is_complete(&self) -> bool {
+        match self {
+            DraftMark::Rating(slots) => slots.iter().all(Option::is_some),
+            DraftMark::Recused | DraftMark::Abstained => true,
+        }
+    }
+}
+
 /// A ballot being filled in on a tablet; every tap is one method call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BallotDraft {
@@ -325,21 +335,19 @@ impl BallotDraft {
         }
     }
 
-    fn is_complete(mark: &DraftMark) -> bool {
-        match mark {
-            DraftMark::Rating(slots) => slots.iter().all(Option::is_some),
-            DraftMark::Recused | DraftMark::Abstained => true,
-        }
-    }
-
     fn is_untouched_mark(mark: &DraftMark) -> bool {
         matches!(mark, DraftMark::Rating(slots) if slots.iter().all(Option::is_none))
     }
 
     /// Presenters done (fully graded, recused or abstained) and the total.
     pub fn progress(&self) -> (usize, usize) {
-        let done = self.marks.iter().filter(|m| Self::is_complete(m)).count();
+        let done = self.marks.iter().filter(|m| m.is_complete()).count();
         (done, self.marks.len())
+    }
+
+    /// For each presenter in meeting order, whether it is done (the presenter index's ticks).
+    pub fn done(&self) -> Vec<bool> {
+        self.marks.iter().map(DraftMark::is_complete).collect()
     }
 
     /// A draft nobody has touched: submitting it gives a blank ballot (an abstention).
@@ -440,6 +448,9 @@ mod tests {
             })
         );
         assert_eq!(draft.progress(), (1, 4));
+        assert_eq!(draft.done(), vec![true, false, false, false]);
+        draft.set_abstained(3);
+        assert_eq!(draft.done(), vec![true, false, false, true]);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! | [`validity`] | whether a round is valid: quorum of 实到 over 应到, returned against issued |
 //! | [`shares`] | grade shares in tenths of a percent adding up to 100.0 % (largest remainder) |
 //! | [`exact`] | rational text forms and the one display-rounding function |
+//! | [`paging`] | pages of the board's ranking: rows that fit, which page a row is on |
 //! | [`report`] | the tally as a text table and as JSON, shared by the CLI and the app |
 //! | [`signing`] | Ed25519 device keys, RFC 8785 canonical bytes, fingerprints |
 //! | [`collect`] | the host's meeting record: arrivals, conflicts, audit log, export |
@@ -39,6 +40,7 @@ pub mod exact;
 pub mod kiosk;
 pub mod level;
 pub mod meeting;
+pub mod paging;
 pub mod qr_ballot;
 pub mod qr_frame;
 pub mod reconcile;

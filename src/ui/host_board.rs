@@ -10,6 +10,7 @@ use crate::browser::platform;
 use crate::domain::collect::Phase;
 use crate::domain::exact::{format_decimal, format_percent};
 use crate::domain::level::Level;
+use crate::domain::paging::Pages;
 use crate::domain::signing::fingerprint;
 use crate::msg;
 
@@ -48,6 +49,41 @@ pub fn HostBoard() -> impl IntoView {
         }
     });
     on_cleanup(move || keys.remove());
+    // A ranking longer than the screen turns its pages on its own, as many rows a page as fit
+    // above the fingerprint line (measured once drawn, and again when the window changes).
+    let per_page = RwSignal::new(presenters.max(1));
+    let page = RwSignal::new(0usize);
+    let pages = move || Pages::new(presenters, per_page.get());
+    if closed {
+        let measure = move || {
+            request_animation_frame(move || {
+                if selected.get_untracked().is_none()
+                    && let Some(fit) = rows_that_fit(presenters)
+                    && fit != per_page.get_untracked()
+                {
+                    per_page.set(fit);
+                    page.set(0);
+                }
+            })
+        };
+        Effect::new(move |_| {
+            if selected.get().is_none() {
+                measure();
+            }
+        });
+        let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+        on_cleanup(move || resize.remove());
+        if let Ok(timer) = set_interval_with_handle(
+            move || {
+                if selected.get_untracked().is_none() {
+                    page.update(|p| *p = Pages::new(presenters, per_page.get_untracked()).next(*p));
+                }
+            },
+            std::time::Duration::from_secs(PAGE_SECONDS),
+        ) {
+            on_cleanup(move || timer.clear());
+        }
+    }
     let body = move || {
         ctx.with_host(|h| {
             let meeting = h.meeting();
@@ -113,11 +149,22 @@ pub fn HostBoard() -> impl IntoView {
             let tally = h.tally();
             let mut order: Vec<usize> = (0..tally.presenters.len()).collect();
             order.sort_by_key(|&p| (tally.presenters[p].tally.rank.unwrap_or(u32::MAX), p));
+            // The page shown: the one holding the selected presenter, else the one the timer is on.
+            let mut position = vec![0; order.len()];
+            for (i, &p) in order.iter().enumerate() {
+                position[p] = i;
+            }
+            let shown_page = move || match selected.get() {
+                Some(p) => pages().page_of(position.get(p).copied().unwrap_or(0)),
+                None => page.get(),
+            };
+            let shown_page = Memo::new(move |_| shown_page());
             let rows = h
                 .final_ranking_rows(&tally)
                 .into_iter()
                 .zip(order.clone())
-                .map(|(row, p)| {
+                .enumerate()
+                .map(|(i, (row, p))| {
                     let counts = row.overall_counts.iter().map(|c| view! { <td class="num">{*c}</td> }).collect_view();
                     // The overall aspect's grades as one stacked bar; the counts beside it say the same in figures.
                     let grade_names: Vec<String> = h.meeting().grades().iter().map(|g| g.name.clone()).collect();
@@ -131,6 +178,7 @@ pub fn HostBoard() -> impl IntoView {
                     let bar = view! { <td class="board-table__bar"><span class="bar" role="img" aria-label=described>{segments}</span></td> };
                     view! {
                         <tr data-level=row.level.clone().unwrap_or_default() aria-selected=move || (selected.get() == Some(p)).to_string()
+                            hidden=move || pages().page_of(i) != shown_page.get()
                             on:click=move |_| selected.set(Some(p))>
                             <td class="num">{row.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".to_owned())}</td>
                             <td>{row.name.clone()}</td>
@@ -233,14 +281,21 @@ pub fn HostBoard() -> impl IntoView {
                 <section class="board-ranking" aria-labelledby="board-title">
                     <h1 id="board-title" class="board__title">{meeting.title().to_owned()} " · "
                         {if h.is_trial() { t!(i18n, host_board.trial_result).into_any() } else { t!(i18n, host_board.result).into_any() }}</h1>
-                    {let rec = h.reconciliation(None);
-                     let problems = rec.problems.iter().map(|p| view! { <li><Said text=Message::core(p) /></li> }).collect_view();
-                     view! {
-                        <div class="board-verdict" data-valid=rec.valid.to_string() data-testid="board-verdict">
-                            <p>{if rec.valid { "✓ " } else { "✗ " }}{if rec.valid { t!(i18n, host_board.round_valid).into_any() } else { t!(i18n, host_board.round_not_valid).into_any() }}</p>
-                            <ul>{problems}</ul>
-                        </div>
-                    }}
+                    <div class="board-line">
+                        {let rec = h.reconciliation(None);
+                         let problems = rec.problems.iter().map(|p| view! { <li><Said text=Message::core(p) /></li> }).collect_view();
+                         view! {
+                            <div class="board-verdict" data-valid=rec.valid.to_string() data-testid="board-verdict">
+                                <p>{if rec.valid { "✓ " } else { "✗ " }}{if rec.valid { t!(i18n, host_board.round_valid).into_any() } else { t!(i18n, host_board.round_not_valid).into_any() }}</p>
+                                <ul>{problems}</ul>
+                            </div>
+                        }}
+                        {move || (pages().count() > 1).then(|| view! {
+                            <p class="board-pages" data-testid="board-pages" data-per-page=per_page.get()>
+                                <Said text=msg!(host_board.page_of, page = shown_page.get() + 1, pages = pages().count(), seconds = PAGE_SECONDS) />
+                            </p>
+                        })}
+                    </div>
                     {detail}
                     <table class="table board-table" data-testid="ranking">
                         <thead><tr>
@@ -272,4 +327,31 @@ pub fn HostBoard() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// Seconds each page of a long ranking stays on the board.
+const PAGE_SECONDS: u64 = 10;
+
+/// Ranking rows that fit between the top of the ranking's body and the bottom of the window,
+/// leaving room for the fingerprint line under them, from the first row as drawn; `None`
+/// before the table is drawn.
+fn rows_that_fit(rows: usize) -> Option<usize> {
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    let body = document.query_selector("[data-testid='ranking'] tbody").ok()??;
+    let row = body.query_selector("tr:not([hidden])").ok()??;
+    let height = row.get_bounding_client_rect().height();
+    let rect = body.get_bounding_client_rect();
+    // Everything under the rows down to the fingerprint line's end: gaps, borders, the line.
+    let below = document
+        .query_selector(".board__fingerprint")
+        .ok()
+        .flatten()
+        .map_or(0.0, |f| f.get_bounding_client_rect().bottom() - rect.bottom());
+    let scroll = window.scroll_y().unwrap_or(0.0);
+    let top = rect.top() + scroll;
+    let view = window.inner_height().ok()?.as_f64()?;
+    // A small margin, so the fingerprint line never touches the window's edge.
+    let space = view - top - below.max(0.0) - 4.0;
+    (height > 0.0).then(|| Pages::fitting(rows, space, height).per_page())
 }

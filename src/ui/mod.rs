@@ -38,6 +38,6 @@ pub use language::{
 pub use meeting_overview::MeetingOverview;
 pub use qr_image::QrImage;
 pub use rater_app::RaterApp;
-pub use rating_form::RatingForm;
+pub use rating_form::{PresenterIndex, RatingForm};
 pub use start_screen::StartScreen;
 pub use verify_page::VerifyPage;

@@ -7,7 +7,7 @@ use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::msg;
 
 use super::rating_form::{jump_to, summary_line};
-use super::{ConfirmAction, ConfirmTexts, Message, QrImage, RatingForm, Said};
+use super::{ConfirmAction, ConfirmTexts, Message, PresenterIndex, QrImage, RatingForm, Said};
 use crate::browser::device_key::device_key;
 use crate::browser::file::with_chosen_file;
 use crate::browser::platform;
@@ -427,6 +427,7 @@ fn rating_screen(
                         _ => t!(i18n, rater_app.tap_saved).into_any(),
                     }}
                 </span>
+                <PresenterIndex meeting=meeting.clone() draft=draft prefix="k" />
                 <button class="button" on:click=move |_| {
                     if let Some(g) = kiosk.with(|k| k.as_ref().and_then(|k| k.draft()).and_then(BallotDraft::first_gap)) {
                         jump_to("k", g.presenter_number - 1, g.first_aspect);

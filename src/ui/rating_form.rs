@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 
 use super::Said;
-use crate::i18n::{td_string, use_i18n};
+use crate::i18n::{t, td_string, use_i18n};
 use crate::msg;
 
 use crate::domain::ballot::{BallotDraft, DraftMark};
@@ -35,6 +35,92 @@ pub fn jump_to(prefix: &str, presenter: usize, aspect: usize) {
         {
             let _ = input.focus();
         }
+    }
+}
+
+/// The presenter index (述职人目录): a button that opens a list of every presenter, ticked
+/// when done; tapping a name closes the list and jumps to that presenter's first empty aspect.
+/// The list is a modal `<dialog>` in the top layer, so opening it moves nothing on the form.
+#[component]
+pub fn PresenterIndex(
+    /// The meeting whose presenters are listed.
+    meeting: Meeting,
+    /// The ballot being filled in.
+    draft: Signal<Option<BallotDraft>>,
+    /// The prefix the [`RatingForm`] was given.
+    prefix: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let done = Memo::new(move |_| draft.with(|d| d.as_ref().map(BallotDraft::done).unwrap_or_default()));
+    let items = meeting
+        .presenters()
+        .iter()
+        .enumerate()
+        .map(|(p, presenter)| {
+            let is_done = move || done.with(|d| d.get(p).copied().unwrap_or(false));
+            view! {
+                <li>
+                    <button type="button" class="index__item" data-jump=p
+                        data-done=move || if is_done() { "yes" } else { "no" }>
+                        <span class="index__mark" aria-hidden="true">{move || if is_done() { "✓" } else { "" }}</span>
+                        <span class="index__number">{p + 1}</span>
+                        <span class="index__name">{presenter.name.clone()}</span>
+                        <span class="visually-hidden">
+                            {move || if is_done() { t!(i18n, rating_form.index_done).into_any() } else { t!(i18n, rating_form.index_open).into_any() }}
+                        </span>
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    let close = move || {
+        if let Some(d) = dialog.get() {
+            d.close();
+        }
+    };
+    let on_pick = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let picked = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("button[data-jump]").ok().flatten())
+            .and_then(|b| b.get_attribute("data-jump"))
+            .and_then(|v| v.parse::<usize>().ok());
+        if let Some(p) = picked {
+            close();
+            let aspect = draft.with_untracked(|d| match d.as_ref().and_then(|d| d.marks().get(p)) {
+                Some(DraftMark::Rating(slots)) => slots.iter().position(Option::is_none).unwrap_or(0),
+                _ => 0,
+            });
+            jump_to(prefix, p, aspect);
+        }
+    };
+    let (title_id, labelled_by) = (format!("{prefix}-index-title"), format!("{prefix}-index-title"));
+    view! {
+        <button type="button" class="button" aria-haspopup="dialog" data-testid="presenter-index"
+            on:click=move |_| {
+                if let Some(d) = dialog.get() {
+                    let _ = d.show_modal();
+                }
+            }>
+            {t!(i18n, rating_form.index)}
+        </button>
+        <dialog class="index" node_ref=dialog aria-labelledby=labelled_by>
+            <h2 class="index__title" id=title_id>
+                {move || {
+                    let (d, t) = done.with(|d| (d.iter().filter(|x| **x).count(), d.len()));
+                    view! { <Said text=msg!(rating_form.index_title, done = d, total = t) /> }
+                }}
+            </h2>
+            <p class="index__hint">{t!(i18n, rating_form.index_hint)}</p>
+            <ol class="index__list" on:click=on_pick>{items}</ol>
+            <div class="actions">
+                <button type="button" class="button" data-variant="primary" on:click=move |_| close()>
+                    {t!(i18n, rating_form.index_close)}
+                </button>
+            </div>
+        </dialog>
     }
 }
 
@@ -186,13 +272,7 @@ fn card_view(
         }
     });
     let is_rating = move || matches!(mark.get(), Some(DraftMark::Rating(_)) | None);
-    let done = Memo::new(move |_| {
-        mark.with(|m| match m {
-            Some(DraftMark::Rating(slots)) => slots.iter().all(Option::is_some),
-            Some(_) => true,
-            None => false,
-        })
-    });
+    let done = Memo::new(move |_| mark.with(|m| m.as_ref().is_some_and(DraftMark::is_complete)));
     // The quick fills head the grade columns of the matrix: "全部好" above every 好.
     let fill_buttons = grades
         .iter()

@@ -2,7 +2,7 @@
 //! shows Chinese except the meeting's own data (names, units, aspects, grades), which the
 //! test removes from the page text before it looks for Chinese characters.
 
-use fantoccini::Client;
+use fantoccini::{Client, Locator};
 use pingyi::domain::demo::demo_meeting;
 
 use crate::harness::{
@@ -106,7 +106,6 @@ async fn a_meeting_in_english_shows_no_chinese_beyond_its_data() {
     wait_for(&tablet, "//article[@id='k-presenter-40']").await;
     assert_english(&tablet, "tablet rating form").await;
     assert_accessible(&tablet, "tablet rating form in English", &[]).await;
-    assert_accessible(&tablet, "tablet rating form, target-size", &["target-size"]).await;
     click(
         &tablet,
         "//article[@id='k-presenter-1']//button[contains(., 'All: ')]",
@@ -117,6 +116,32 @@ async fn a_meeting_in_english_shows_no_chinese_beyond_its_data() {
         "//article[@id='k-presenter-2']//label[contains(., 'recuse')]",
     )
     .await;
+    // The presenter index ticks the two presenters done and jumps to any other one.
+    click(&tablet, "//button[@data-testid='presenter-index']").await;
+    wait_for(&tablet, "//dialog[@open]//h2[contains(., '2 / 40 done')]").await;
+    let ticked = tablet
+        .find_all(Locator::XPath("//dialog//button[@data-done='yes']"))
+        .await
+        .expect("ticked presenters");
+    assert_eq!(ticked.len(), 2);
+    assert_accessible(&tablet, "presenter index", &[]).await;
+    click(&tablet, "//dialog//button[@data-jump='29']").await;
+    wait_for(&tablet, "//dialog[not(@open)]").await;
+    let focused = tablet
+        .execute(
+            "const r = document.activeElement.getBoundingClientRect();\n\
+             const bar = document.querySelector('.kiosk-rate__bar').getBoundingClientRect();\n\
+             return { name: document.activeElement.name, top: r.top, bottom: r.bottom, bar: bar.bottom, view: innerHeight };",
+            vec![],
+        )
+        .await
+        .expect("the focused control");
+    assert_eq!(focused["name"], "k-g-29-0", "{focused}");
+    assert!(
+        focused["top"].as_f64() >= focused["bar"].as_f64()
+            && focused["bottom"].as_f64() < focused["view"].as_f64(),
+        "presenter 30 is on screen, below the rating bar: {focused}"
+    );
     let grade = format!("All: {}", demo_meeting().grades()[1].name);
     tablet
         .execute(

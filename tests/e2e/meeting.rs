@@ -143,7 +143,6 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
         "presenter 3, aspect 2 was set to 较好 before the reload"
     );
     assert_accessible(&tablet, "tablet rating form", &[]).await;
-    assert_accessible(&tablet, "tablet rating form, target-size", &["target-size"]).await;
     click(
         &tablet,
         "//article[@id='k-presenter-4']//label[contains(., '回避')]",

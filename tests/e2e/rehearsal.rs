@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use pingyi::domain::ballot::{BallotDraft, Credential};
 use pingyi::domain::code::BallotCode;
 use pingyi::domain::meeting::Meeting;
@@ -270,17 +270,18 @@ async fn capture_qr_codes(tablet: &Client) -> Vec<Vec<u8>> {
     shots.into_values().collect()
 }
 
-/// The ranking the board shows: presenter names in order.
+/// The ranking the board shows: presenter names in order, on every page (rows of the pages
+/// not on screen are in the document but hidden, so they are read as text content).
 async fn board_names(host: &Client) -> Vec<String> {
-    let mut names = Vec::new();
-    for cell in host
-        .find_all(Locator::XPath("//table[@data-testid='ranking']/tbody/tr/td[2]"))
+    let names = host
+        .execute(
+            "return [...document.querySelectorAll(\"[data-testid='ranking'] tbody tr td:nth-child(2)\")]\n\
+               .map(td => td.textContent.trim());",
+            vec![],
+        )
         .await
-        .expect("ranking rows")
-    {
-        names.push(cell.text().await.unwrap());
-    }
-    names
+        .expect("ranking rows");
+    serde_json::from_value(names).expect("names")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -543,6 +544,34 @@ async fn a_full_meeting_with_three_tablets_and_thirty_raters() {
     click(&host, "//span[@class='confirm']//button[contains(., '结束投票')]").await;
     open_tab(&host, "大屏").await;
     wait_for(&host, "//table[@data-testid='ranking']/tbody/tr[40]").await;
+    // Forty rows do not fit one 1920×1080 screen: the board turns pages of at least 15 rows,
+    // every shown row above the fingerprint line and that line inside the window.
+    let paging = text_of(&host, "//p[@data-testid='board-pages']").await;
+    assert!(
+        paging.contains(" / 3 页") || paging.contains(" / 2 页"),
+        "{paging}"
+    );
+    let fit = host
+        .execute(
+            "const rows = [...document.querySelectorAll(\"[data-testid='ranking'] tbody tr:not([hidden])\")];\n\
+             const last = rows[rows.length - 1].getBoundingClientRect();\n\
+             const foot = document.querySelector('.board__fingerprint').getBoundingClientRect();\n\
+             return { shown: rows.length, per_page: Number(document.querySelector(\"[data-testid='board-pages']\").dataset.perPage),\n\
+                      last: last.bottom, foot: foot.top, foot_end: foot.bottom, view: innerHeight };",
+            vec![],
+        )
+        .await
+        .expect("measure the board");
+    let per_page = fit["per_page"].as_u64().unwrap_or(0);
+    assert!(per_page >= 15, "at least 15 rows a page at 1920×1080: {fit}");
+    assert!(
+        fit["shown"].as_u64() == Some(per_page) || fit["shown"].as_u64() == Some(40 % per_page),
+        "a page shows its rows: {fit}"
+    );
+    assert!(
+        fit["last"].as_f64() <= fit["foot"].as_f64() && fit["foot_end"].as_f64() <= fit["view"].as_f64(),
+        "the page fits above the fingerprint line, in the window: {fit}"
+    );
     let shown = board_names(&host).await;
     let expected_names: Vec<String> = expected.iter().map(|r| r.name.clone()).collect();
     assert_eq!(
