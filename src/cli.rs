@@ -255,6 +255,8 @@ pub fn result_xlsx(text: &str, path: &str, english: bool) -> Result<Vec<u8>, Cli
 pub enum CliError {
     #[error("无法读取 {path}：{detail} — cannot read {path}: {detail}")]
     Read { path: String, detail: String },
+    #[error("无法写入 {path}：{detail} — cannot write {path}: {detail}")]
+    Write { path: String, detail: String },
     #[error("{path} 过大 — {path} is larger than {MAX_INPUT_BYTES} bytes")]
     TooLarge { path: String },
     #[error("{0}")]

@@ -354,3 +354,22 @@ fn verify_checks_a_version_2_result_file_and_its_minutes() {
     let (code, text, _) = pingyi(&["verify", v1]);
     assert_eq!(code, 0, "{text}");
 }
+
+#[test]
+fn xlsx_writes_the_workbook_and_says_when_it_cannot_write_it() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples/result-v2.json");
+    let out = scratch("xlsx").join("summary.xlsx");
+    let (code, stdout, stderr) = pingyi(&["xlsx", example, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("summary.xlsx"), "{stdout}");
+    let bytes = std::fs::read(&out).expect("the workbook");
+    assert_eq!(&bytes[..2], b"PK", "an .xlsx is a zip archive");
+    // A folder that does not exist: the message says the file cannot be written, not read.
+    let nowhere = scratch("xlsx").join("no-such-folder").join("summary.xlsx");
+    let (code, _, stderr) = pingyi(&["xlsx", example, "--out", nowhere.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("无法写入") && stderr.contains("cannot write"),
+        "{stderr}"
+    );
+}

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
             })
             .and_then(|text| pingyi::cli::result_xlsx(&text, result, *english))
             .and_then(|bytes| {
-                std::fs::write(path, bytes).map_err(|e| CliError::Read {
+                std::fs::write(path, bytes).map_err(|e| CliError::Write {
                     path: path.clone(),
                     detail: e.to_string(),
                 })
