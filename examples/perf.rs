@@ -178,7 +178,7 @@ fn qr_png(text: &str, scale: usize) -> Vec<u8> {
 fn join_link_for(server: &StaticServer, meeting: &pingyi::domain::meeting::Meeting) -> String {
     let host_key = DeviceKey::from_seed([9; 32]);
     format!(
-        "{}#join={}",
+        "{}/rater/#join={}",
         server.base_url,
         encode_signed_join(&SignedJoinV2::sign(meeting, [1; 16], [2; 32], &host_key))
     )

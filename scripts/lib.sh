@@ -133,3 +133,11 @@ fresh_browser_tmp() {
   mkdir -p "$dir"
   echo "$dir"
 }
+
+# Both browser builds (docs/builds.md), release profile: the rater build (rater/index.html)
+# into target/rater-dist/, then the host build (index.html) into dist/, whose post-build hook
+# copies the rater build into dist/rater/. Extra arguments go to both trunk runs.
+build_dist() {
+  trunk build rater/index.html --release --dist "$ROOT/target/rater-dist" "$@"
+  trunk build --release "$@"
+}

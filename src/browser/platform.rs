@@ -45,16 +45,6 @@ pub fn clear_fragment() {
     }
 }
 
-/// This page's address without fragment or query: the base of a join link.
-pub fn page_address() -> String {
-    web_sys::window()
-        .and_then(|w| {
-            let l = w.location();
-            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
-        })
-        .unwrap_or_default()
-}
-
 /// Whether the page runs in a secure context (https or localhost): camera and offline
 /// storage need it.
 pub fn is_secure_context() -> bool {
@@ -121,4 +111,43 @@ pub fn toggle_full_screen() {
     } else if let Some(root) = document.document_element() {
         let _ = root.request_fullscreen();
     }
+}
+
+/// The rater build's address, `rater/` beside this page, without fragment or query: the base
+/// of a join link (docs/builds.md).
+pub fn rater_address() -> String {
+    beside_this_page("rater/").unwrap_or_default()
+}
+
+/// Opens the rater build in place of this page (no history entry: Back does not return to a
+/// page that would send the tablet on again), with `fragment` if given.
+pub fn go_to_rater(fragment: Option<&str>) {
+    go_to("rater/", fragment);
+}
+
+/// Opens the host build (the folder above the rater build) in place of this page.
+pub fn go_to_host(fragment: Option<&str>) {
+    go_to("../", fragment);
+}
+
+fn go_to(relative: &str, fragment: Option<&str>) {
+    let Some(base) = beside_this_page(relative) else {
+        return;
+    };
+    let address = match fragment {
+        Some(f) => format!("{base}#{f}"),
+        None => base,
+    };
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(&address);
+    }
+}
+
+/// `relative` resolved against this page's address, without fragment or query.
+fn beside_this_page(relative: &str) -> Option<String> {
+    let here = web_sys::window()?.location().href().ok()?;
+    let url = web_sys::Url::new_with_base(relative, &here).ok()?;
+    url.set_hash("");
+    url.set_search("");
+    Some(url.href())
 }

@@ -1,18 +1,26 @@
-//! The app root: which screen this device shows, remembered across reloads.
+//! The host build's root (index.html): which screen this device shows, remembered across
+//! reloads. Tablets run the rater build (rater/, `rater_root.rs`); a device that belongs there
+//! is sent there before anything is shown (docs/builds.md).
 
-use crate::browser::offline::OfflineGap;
 use crate::i18n::{t, use_i18n};
-use crate::msg;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{HostApp, MeetingOverview, RaterApp, StartScreen, VerifyPage};
+use super::{HostApp, MeetingOverview, StartScreen, VerifyPage};
+use crate::browser::platform;
 use crate::browser::storage::{self, DEVICE_ROLE_KEY, StorageFailure};
 use crate::browser::store;
 
+/// The fragment the rater build adds when it sends a join link opened on the host laptop back
+/// here: the host page says where the link belongs.
+pub const JOIN_ON_HOST: &str = "join-on-host";
+/// The fragment the rater build adds when staff give the tablet another role: show the start
+/// screen even though the device still holds a tablet's record.
+pub const START: &str = "start";
+
 /// Opens the durable store (moving an earlier build's records into it), makes the device key
-/// if there is none, then shows the app. Nothing is shown before the records are read, so no
-/// screen can act on a record that is not loaded yet.
+/// if there is none, then shows the app — or sends a tablet to the rater build. Nothing is
+/// shown before the records are read, so no screen can act on a record that is not loaded yet.
 pub async fn start() {
     let opened = store::open().await;
     let key = match &opened {
@@ -20,7 +28,56 @@ pub async fn start() {
         Err(e) => Err(e.clone()),
     };
     let problem = opened.err().or(key.err());
+    if problem.is_none() {
+        let fragment = platform::fragment();
+        let stored_role = storage::load::<DeviceRole>(DEVICE_ROLE_KEY).ok().flatten();
+        let here = HostPage {
+            join_link: fragment.starts_with("join="),
+            start_asked: fragment == START,
+            role: stored_role,
+            holds_host_record: store::contains(store::HOST_STATE_KEY),
+            holds_tablet_record: store::contains(store::TABLET_STATE_KEY),
+        };
+        if let Some(keep_fragment) = here.goes_to_rater() {
+            platform::go_to_rater(keep_fragment.then_some(fragment.as_str()));
+            return;
+        }
+    }
     leptos::mount::mount_to_body(move || view! { <App store_problem=problem.clone() /> });
+}
+
+/// What the host build's page knows when it opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostPage {
+    /// The address carries a join link (`#join=…`).
+    pub join_link: bool,
+    /// The rater build asked for the start screen (`#start`).
+    pub start_asked: bool,
+    /// The role stored on this device.
+    pub role: Option<DeviceRole>,
+    pub holds_host_record: bool,
+    pub holds_tablet_record: bool,
+}
+
+impl HostPage {
+    /// Whether this device belongs on the rater build, and if so whether the join link goes
+    /// along: a join link (unless this laptop holds the host's record — the host clicking its
+    /// own link stays the host), a device whose role is *rater*, or one that lost its role but
+    /// holds a tablet's record. `None`: stay here.
+    pub fn goes_to_rater(self) -> Option<bool> {
+        let the_host = self.role == Some(DeviceRole::Host) && self.holds_host_record;
+        if self.join_link {
+            return (!the_host).then_some(true);
+        }
+        if self.start_asked {
+            return None;
+        }
+        match self.role {
+            Some(DeviceRole::Rater) => Some(false),
+            None if self.holds_tablet_record && !self.holds_host_record => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// What this device is used for in the hall.
@@ -33,11 +90,12 @@ pub enum DeviceRole {
     Rater,
 }
 
-/// Which screen is on: the start screen, a role's home, or the demo meeting overview.
+/// Which screen is on: the start screen, the host's steps, the demo meeting overview or the
+/// verify page. (A tablet's screens are the rater build's.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Screen {
     Start,
-    Role(DeviceRole),
+    Host,
     Demo,
     Verify,
 }
@@ -52,7 +110,7 @@ fn back_to_start(set_screen: WriteSignal<Screen>) -> impl IntoView {
     }
 }
 
-/// The whole app.
+/// The whole host build.
 #[component]
 pub fn App(
     /// Why the durable store could not be opened: nothing can be saved on this device, and
@@ -64,23 +122,21 @@ pub fn App(
     let i18n = use_i18n();
     let (storage_problem, set_storage_problem) = signal(None::<StorageFailure>);
     let stored_role = storage::load::<DeviceRole>(DEVICE_ROLE_KEY);
-    // A tablet opening the host's join link is a rater tablet, whatever it was before — but
-    // never the laptop that holds a meeting record (the host clicking the link on its own
-    // tablets step): that record would vanish from its screen mid-meeting.
-    let link = crate::browser::platform::fragment().starts_with("join=");
-    let host_holds_record =
-        matches!(stored_role, Ok(Some(DeviceRole::Host))) && store::contains(store::HOST_STATE_KEY);
-    let joining = link && !host_holds_record;
-    if link && host_holds_record {
-        crate::browser::platform::clear_fragment();
+    let fragment = platform::fragment();
+    // The host clicked its own join link: the rater build sent it back here. A join link still
+    // in the address means the same (the rater build could not be reached to say so).
+    let join_on_host = fragment == JOIN_ON_HOST || fragment.starts_with("join=");
+    let start_asked = fragment == START;
+    if join_on_host || start_asked {
+        platform::clear_fragment();
     }
-    if joining && let Err(problem) = storage::save(DEVICE_ROLE_KEY, &DeviceRole::Rater) {
-        set_storage_problem.set(Some(problem));
+    if start_asked {
+        storage::remove(DEVICE_ROLE_KEY);
     }
     // A join link opened in a tab that already shows the app only changes the fragment: start
-    // over so the tablet reads it.
+    // over so the page reads it.
     let on_hash = window_event_listener(leptos::ev::hashchange, |_| {
-        if crate::browser::platform::fragment().starts_with("join=")
+        if platform::fragment().starts_with("join=")
             && let Some(window) = web_sys::window()
         {
             let _ = window.location().reload();
@@ -88,24 +144,15 @@ pub fn App(
     });
     on_cleanup(move || on_hash.remove());
     // The role is a setting (localStorage, which a crash may cost); the records are not. A
-    // device whose role was lost but that holds a tablet's or a host's record is that device.
-    let role_of_records = if store::contains(store::TABLET_STATE_KEY) {
-        Some(DeviceRole::Rater)
-    } else if store::contains(store::HOST_STATE_KEY) {
-        Some(DeviceRole::Host)
-    } else {
-        None
-    };
+    // laptop whose role was lost but that holds a host's record is the host.
     let initial = match stored_role {
-        _ if joining => Screen::Role(DeviceRole::Rater),
-        Ok(Some(role)) => Screen::Role(role),
-        Ok(None) => match role_of_records {
-            Some(role) => {
-                let _ = storage::save(DEVICE_ROLE_KEY, &role);
-                Screen::Role(role)
-            }
-            None => Screen::Start,
-        },
+        _ if start_asked => Screen::Start,
+        Ok(Some(DeviceRole::Host)) => Screen::Host,
+        Ok(_) if store::contains(store::HOST_STATE_KEY) => {
+            let _ = storage::save(DEVICE_ROLE_KEY, &DeviceRole::Host);
+            Screen::Host
+        }
+        Ok(_) => Screen::Start,
         Err(problem) => {
             set_storage_problem.set(Some(problem));
             Screen::Start
@@ -116,9 +163,9 @@ pub fn App(
     // browser does not promise to keep what is stored here, so say to export.
     let volatile = RwSignal::new(false);
     crate::browser::offline::enable_offline(move || volatile.set(true));
-    let offline_problem = crate::browser::offline::offline_unavailable_reason();
 
-    // Persist first, then switch: the choice survives a reload the moment it is shown.
+    // Persist first, then switch: the choice survives a reload the moment it is shown. A
+    // tablet goes to the rater build.
     let choose_role = move |role: Option<DeviceRole>| {
         let result = match role {
             Some(role) => storage::save(DEVICE_ROLE_KEY, &role),
@@ -127,46 +174,22 @@ pub fn App(
                 Ok(())
             }
         };
+        let failed = result.is_err();
         set_storage_problem.set(result.err());
-        set_screen.set(role.map_or(Screen::Start, Screen::Role));
+        match role {
+            Some(DeviceRole::Rater) if !failed => platform::go_to_rater(None),
+            Some(DeviceRole::Host) => set_screen.set(Screen::Host),
+            _ => set_screen.set(Screen::Start),
+        }
     };
 
     view! {
-        <header class="app-header">
-            <span class="app-header__name" lang="zh-CN">"评议"</span>
-            <span class="app-header__latin" lang="en">"Pingyi"</span>
-            <super::LanguageSwitch />
-        </header>
-        {move || {
-            storage_problem
-                .get()
-                .map(|problem| {
-                    view! {
-                        <p class="banner" data-state="error" role="alert">
-                            <super::Said text=super::Message::core(problem) />
-                        </p>
-                    }
-                })
-        }}
-        {store_problem.map(|problem| view! {
-            <p class="banner" data-state="error" role="alert" data-testid="store-problem">
-                <super::Said text=msg!(app.records_cannot_be_saved, problem = super::Message::core(problem)) />
-            </p>
-        })}
-        {(link && host_holds_record).then(|| view! {
-            <p class="banner" data-state="warning" role="note" data-testid="join-on-host">
-                {t!(i18n, app.join_link_on_the_host)}
-            </p>
-        })}
-        {offline_problem.map(|gap| view! {
-            <p class="banner" data-state="warning" role="note">
-                {match gap {
-                    OfflineGap::PlainHttp => t!(i18n, app.plain_http).into_any(),
-                    OfflineGap::NoServiceWorker => t!(i18n, app.no_service_worker).into_any(),
-                }}
-            </p>
-        })}
-        <main class="app-main">
+        <super::Frame store_problem=store_problem storage_problem=storage_problem>
+            {join_on_host.then(|| view! {
+                <p class="banner" data-state="warning" role="note" data-testid="join-on-host">
+                    {t!(i18n, app.join_link_on_the_host)}
+                </p>
+            })}
             {move || match screen.get() {
                 Screen::Start => {
                     view! {
@@ -183,11 +206,8 @@ pub fn App(
                     }
                         .into_any()
                 }
-                Screen::Role(DeviceRole::Host) => {
+                Screen::Host => {
                     view! { <HostApp on_change_role=Callback::new(move |()| choose_role(None)) /> }.into_any()
-                }
-                Screen::Role(DeviceRole::Rater) => {
-                    view! { <RaterApp on_change_role=Callback::new(move |()| choose_role(None)) /> }.into_any()
                 }
                 Screen::Verify => {
                     view! {
@@ -208,6 +228,87 @@ pub fn App(
                         .into_any()
                 }
             }}
-        </main>
+        </super::Frame>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> HostPage {
+        HostPage {
+            join_link: false,
+            start_asked: false,
+            role: None,
+            holds_host_record: false,
+            holds_tablet_record: false,
+        }
+    }
+
+    #[test]
+    fn a_join_link_goes_to_the_rater_build_unless_the_host_clicked_its_own() {
+        let link = HostPage {
+            join_link: true,
+            ..page()
+        };
+        assert_eq!(link.goes_to_rater(), Some(true));
+        let host = HostPage {
+            role: Some(DeviceRole::Host),
+            holds_host_record: true,
+            ..link
+        };
+        assert_eq!(host.goes_to_rater(), None);
+        // A laptop chosen as host but with no record yet is free to become a tablet.
+        let empty_host = HostPage {
+            holds_host_record: false,
+            ..host
+        };
+        assert_eq!(empty_host.goes_to_rater(), Some(true));
+    }
+
+    #[test]
+    fn a_tablet_goes_to_the_rater_build_even_if_it_lost_its_role() {
+        let rater = HostPage {
+            role: Some(DeviceRole::Rater),
+            ..page()
+        };
+        assert_eq!(rater.goes_to_rater(), Some(false));
+        let lost = HostPage {
+            holds_tablet_record: true,
+            ..page()
+        };
+        assert_eq!(lost.goes_to_rater(), Some(false));
+        // Staff asked for the start screen to give the tablet another role.
+        assert_eq!(
+            HostPage {
+                start_asked: true,
+                ..rater
+            }
+            .goes_to_rater(),
+            None
+        );
+        assert_eq!(
+            HostPage {
+                start_asked: true,
+                ..lost
+            }
+            .goes_to_rater(),
+            None
+        );
+    }
+
+    #[test]
+    fn the_host_and_a_new_device_stay() {
+        assert_eq!(page().goes_to_rater(), None);
+        let host = HostPage {
+            role: Some(DeviceRole::Host),
+            holds_host_record: true,
+            holds_tablet_record: true,
+            ..page()
+        };
+        assert_eq!(host.goes_to_rater(), None);
+        let both = HostPage { role: None, ..host };
+        assert_eq!(both.goes_to_rater(), None);
     }
 }

@@ -58,7 +58,7 @@ pub fn HostTablets() -> impl IntoView {
     let join = move || ctx_join.with_host(|h| h.join().cloned()).flatten();
     let join_for_link = join.clone();
     let link = move || {
-        join_for_link().map(|j| format!("{}#join={}", platform::page_address(), encode_signed_join(&j)))
+        join_for_link().map(|j| format!("{}#join={}", platform::rater_address(), encode_signed_join(&j)))
     };
     let link_for_copy = link.clone();
     let link_for_href = link.clone();

@@ -3,6 +3,7 @@
 
 mod app;
 mod confirm_action;
+mod frame;
 mod host_app;
 mod host_board;
 mod host_close;
@@ -16,12 +17,14 @@ mod language;
 mod meeting_overview;
 mod qr_image;
 mod rater_app;
+mod rater_root;
 mod rating_form;
 mod start_screen;
 mod verify_page;
 
 pub use app::{App, DeviceRole, start};
 pub use confirm_action::{ConfirmAction, ConfirmTexts, LocalText};
+pub use frame::Frame;
 pub use host_app::HostApp;
 pub use host_board::HostBoard;
 pub use host_close::HostClose;
@@ -38,6 +41,7 @@ pub use language::{
 pub use meeting_overview::MeetingOverview;
 pub use qr_image::QrImage;
 pub use rater_app::RaterApp;
+pub use rater_root::{RaterRoot, start_rater};
 pub use rating_form::{PresenterIndex, RatingForm};
 pub use start_screen::StartScreen;
 pub use verify_page::VerifyPage;

@@ -154,7 +154,7 @@ impl Hall {
         host.open_voting(&host_key, [1; 16], [2; 32], "2026-12-18T09:30:00Z")
             .expect("open voting");
         let join_link = format!(
-            "{}/#join={}",
+            "{}/rater/#join={}",
             server.base_url,
             encode_signed_join(host.join().expect("open"))
         );

@@ -78,6 +78,39 @@ async fn a_chosen_role_survives_a_reload() {
         .await
         .expect("change role");
     wait_for(&browser, &heading("这台设备用于")).await;
+
+    // A tablet runs the rater build (rater/): choosing 评议人 · 平板 opens it, the start page
+    // sends the tablet back to it, and its 更改设备用途 opens the start screen again.
+    wait_for(&browser, &button("评议人"))
+        .await
+        .click()
+        .await
+        .expect("pick rater");
+    wait_for(&browser, &heading("评议人 · 平板")).await;
+    let address = browser.current_url().await.expect("the address");
+    assert!(address.path().ends_with("/rater/"), "{address}");
+    browser.goto(&server.base_url).await.expect("open the start page");
+    wait_for(&browser, &heading("评议人 · 平板")).await;
+    let address = browser.current_url().await.expect("the address");
+    assert!(address.path().ends_with("/rater/"), "{address}");
+    let scripts = browser
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.endsWith('.wasm'));",
+            vec![],
+        )
+        .await
+        .expect("the loaded wasm");
+    let scripts: Vec<String> = serde_json::from_value(scripts).expect("names");
+    assert!(
+        !scripts.is_empty() && scripts.iter().all(|s| s.contains("/rater/pingyi-rater")),
+        "the tablet loads the rater build only: {scripts:?}"
+    );
+    wait_for(&browser, &button("更改设备用途"))
+        .await
+        .click()
+        .await
+        .expect("change role on the tablet");
+    wait_for(&browser, &heading("这台设备用于")).await;
     browser.close().await.expect("close the session");
 }
 

@@ -20,7 +20,7 @@ fn link(server: &StaticServer, meeting: &Meeting) -> String {
     let digest = pingyi::domain::record::commit::meeting_digest(meeting);
     let session: [u8; 16] = digest[..16].try_into().expect("16 bytes");
     let join = SignedJoinV2::sign(meeting, session, [9; 32], &host);
-    format!("{}/#join={}", server.base_url, encode_signed_join(&join))
+    format!("{}/rater/#join={}", server.base_url, encode_signed_join(&join))
 }
 
 async fn state(tablet: &fantoccini::Client) -> Value {
