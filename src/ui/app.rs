@@ -22,12 +22,7 @@ pub const START: &str = "start";
 /// if there is none, then shows the app — or sends a tablet to the rater build. Nothing is
 /// shown before the records are read, so no screen can act on a record that is not loaded yet.
 pub async fn start() {
-    let opened = store::open().await;
-    let key = match &opened {
-        Ok(_) => crate::browser::device_key::ensure_device_key().await,
-        Err(e) => Err(e.clone()),
-    };
-    let problem = opened.err().or(key.err());
+    let problem = open_records().await;
     if problem.is_none() {
         let fragment = platform::fragment();
         let stored_role = storage::load::<DeviceRole>(DEVICE_ROLE_KEY).ok().flatten();
@@ -44,6 +39,17 @@ pub async fn start() {
         }
     }
     leptos::mount::mount_to_body(move || view! { <App store_problem=problem.clone() /> });
+}
+
+/// Opens the durable store (moving an earlier build's records into it) and makes the device
+/// key if there is none; both builds do this before showing anything. The problem, if any.
+pub async fn open_records() -> Option<StorageFailure> {
+    let opened = store::open().await;
+    let key = match &opened {
+        Ok(_) => crate::browser::device_key::ensure_device_key().await,
+        Err(e) => Err(e.clone()),
+    };
+    opened.err().or(key.err())
 }
 
 /// What the host build's page knows when it opens.

@@ -13,12 +13,7 @@ use crate::browser::store;
 /// holds the host's record (the host clicked its own join link), goes back to the host build,
 /// which says where the link belongs: the laptop never turns into a tablet mid-meeting.
 pub async fn start_rater() {
-    let opened = store::open().await;
-    let key = match &opened {
-        Ok(_) => crate::browser::device_key::ensure_device_key().await,
-        Err(e) => Err(e.clone()),
-    };
-    let problem = opened.err().or(key.err());
+    let problem = super::app::open_records().await;
     let role = storage::load::<DeviceRole>(DEVICE_ROLE_KEY).ok().flatten();
     if problem.is_none() && role == Some(DeviceRole::Host) && store::contains(store::HOST_STATE_KEY) {
         platform::go_to_host(Some(JOIN_ON_HOST));
