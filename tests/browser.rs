@@ -41,31 +41,16 @@ fn mount_text() -> String {
         .unwrap_or_default()
 }
 
-fn click_button_containing(text: &str) {
-    let buttons = document()
-        .query_selector_all(".test-mount button")
-        .expect("query");
-    for i in 0..buttons.length() {
-        let node = buttons.item(i).expect("node");
-        if node.text_content().unwrap_or_default().contains(text) {
-            node.unchecked_into::<web_sys::HtmlElement>().click();
-            return;
-        }
-    }
-    panic!("no button containing {text}");
-}
-
+/// The rater build's root (a tablet): it stores the tablet role, so the host build's page
+/// sends the device back here, and shows the tablet's home. (Choosing 评议人 on the start
+/// screen opens the rater build's page; the end-to-end tests follow that navigation.)
 #[wasm_bindgen_test]
-async fn picking_the_tablet_role_stores_it_and_shows_the_tablet_home() {
+async fn the_rater_build_stores_the_tablet_role_and_shows_the_tablet_home() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.clear().unwrap();
     // The stored language wins over the browser's (the test browser runs in English).
     storage.set_item("pingyi.language", "\"zh\"").unwrap();
-    let handle = leptos::mount::mount_to(fresh_container(), || leptos::view! { <pingyi::ui::App /> });
-    leptos::task::tick().await;
-    assert!(mount_text().contains("这台设备用于"));
-
-    click_button_containing("评议人");
+    let handle = leptos::mount::mount_to(fresh_container(), || leptos::view! { <pingyi::ui::RaterRoot /> });
     leptos::task::tick().await;
     assert_eq!(
         storage.get_item("pingyi.device-role.v1").unwrap().as_deref(),
