@@ -122,8 +122,11 @@ impl QrWorker {
         if w == 0 || h == 0 {
             return false;
         }
-        canvas.set_width(w);
-        canvas.set_height(h);
+        // Setting a canvas's size clears and reallocates it: only when the camera's size changes.
+        if canvas.width() != w || canvas.height() != h {
+            canvas.set_width(w);
+            canvas.set_height(h);
+        }
         let options = web_sys::ContextAttributes2d::new();
         options.set_will_read_frequently(true);
         let Some(ctx) = canvas
@@ -140,7 +143,13 @@ impl QrWorker {
         let Ok(image) = ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)) else {
             return false;
         };
-        let pixels = js_sys::Uint8ClampedArray::new_from_slice(&image.data());
+        // The frame's own pixel array goes to the worker as it is (transferred, not copied):
+        // `ImageData::data()` would copy it into wasm memory and back out again.
+        let Ok(pixels) = js_sys::Reflect::get(&image, &"data".into())
+            .and_then(|data| data.dyn_into::<js_sys::Uint8ClampedArray>())
+        else {
+            return false;
+        };
         let message = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&message, &"width".into(), &w.into());
         let _ = js_sys::Reflect::set(&message, &"height".into(), &h.into());

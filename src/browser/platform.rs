@@ -15,6 +15,25 @@ pub fn mark(name: &str) {
     }
 }
 
+/// A User Timing mark that carries figures (`performance.mark(name, { detail })`), read by
+/// scripts/perf: e.g. each scanner frame's decode time and whether it held a code.
+pub fn mark_with(name: &str, detail: &[(&str, f64)]) {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    let figures = js_sys::Object::new();
+    for (key, value) in detail {
+        let _ = js_sys::Reflect::set(&figures, &(*key).into(), &(*value).into());
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"detail".into(), &figures);
+    if let Ok(mark) = js_sys::Reflect::get(&performance, &"mark".into())
+        && let Ok(mark) = mark.dyn_into::<js_sys::Function>()
+    {
+        let _ = mark.call2(&performance, &name.into(), &options);
+    }
+}
+
 /// `N` bytes from the browser's cryptographic random source.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
     let mut bytes = [0u8; N];

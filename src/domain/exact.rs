@@ -67,6 +67,58 @@ pub fn format_percent(value: &BigRational) -> String {
     format!("{}%", format_decimal(&(value * hundred), 2))
 }
 
+/// A share between 0 and 1 that a meeting's rules state (e.g. 不称职 when more than 1/3 of
+/// the raters gave the worst grade), held as a small exact fraction in lowest terms. The
+/// tablet reads meetings too and needs no big integers for it; the tally compares it as a
+/// [`BigRational`] ([`Share::to_ratio`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    numer: u64,
+    denom: u64,
+}
+
+impl Share {
+    /// Reads what [`parse_ratio`] reads ("p/q" or "p", each an optionally negative decimal
+    /// integer) when the value lies in [0, 1] and its parts fit 64 bits; `None` otherwise.
+    pub fn parse(text: &str) -> Option<Share> {
+        let parse_int = |s: &str| -> Option<(bool, u64)> {
+            let s = s.trim();
+            let (negative, digits) = match s.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, s),
+            };
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some((negative, digits.parse().ok()?))
+        };
+        let ((p_negative, p), (q_negative, q)) = match text.split_once('/') {
+            Some((p, q)) => (parse_int(p)?, parse_int(q)?),
+            None => (parse_int(text)?, (false, 1)),
+        };
+        if q == 0 || (p != 0 && p_negative != q_negative) || p > q {
+            return None;
+        }
+        let common = p.gcd(&q);
+        Some(Share {
+            numer: p / common,
+            denom: q / common,
+        })
+    }
+
+    /// The share as an exact rational, for comparing with counted shares.
+    pub fn to_ratio(self) -> BigRational {
+        ratio(self.numer, self.denom)
+    }
+}
+
+/// "p/q" in lowest terms, as [`ratio_to_string`] writes the same value ("1/1" for one).
+impl std::fmt::Display for Share {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.numer, self.denom)
+    }
+}
+
 /// Shorthand for an integer ratio, used where counts become rates.
 pub fn ratio(numer: u64, denom: u64) -> BigRational {
     BigRational::new(BigInt::from(numer), BigInt::from(denom))
@@ -114,5 +166,30 @@ mod tests {
         assert_eq!(parse_ratio("0.5"), None);
         assert_eq!(parse_ratio("+1/2"), None);
         assert_eq!(parse_ratio(""), None);
+    }
+
+    #[test]
+    fn a_share_reads_and_writes_as_the_rational_does() {
+        for text in ["1/3", "2/6", "0", "1", "0/7", "-1/-3", "-0/5", " 3 / 9 ", "9/9"] {
+            let share = Share::parse(text).expect(text);
+            let exact = parse_ratio(text).expect(text);
+            assert_eq!(share.to_ratio(), exact, "{text}");
+            assert_eq!(share.to_string(), ratio_to_string(&exact), "{text}");
+        }
+        // Outside [0, 1], not a ratio, or too large for 64 bits.
+        for text in [
+            "4/3",
+            "-1/3",
+            "1/-3",
+            "2",
+            "1/0",
+            "0.5",
+            "+1/2",
+            "",
+            "1/",
+            "99999999999999999999/1",
+        ] {
+            assert_eq!(Share::parse(text), None, "{text}");
+        }
     }
 }

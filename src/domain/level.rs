@@ -267,7 +267,9 @@ pub fn assign_levels(
         .enumerate()
         .map(|(p, (score, worst_share))| {
             let score = score.as_ref()?;
-            let too_many_worst = worst_share.as_ref().is_some_and(|s| *s > rules.unfit_worst_share);
+            let too_many_worst = worst_share
+                .as_ref()
+                .is_some_and(|s| *s > rules.unfit_worst_share.to_ratio());
             if too_many_worst || *score < threshold(rules.unfit_below) {
                 return Some(Level::Unfit);
             }

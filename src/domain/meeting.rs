@@ -8,13 +8,11 @@
 
 use std::collections::HashSet;
 
-use num_bigint::BigInt;
-use num_rational::BigRational;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::draw::{DrawRecord, DrawRecordV1, VerifyDrawError};
-use super::exact::{parse_ratio, ratio_to_string};
+use super::exact::Share;
 use super::level::{LevelNames, QuotaRounding};
 use super::validity::QuorumV1;
 
@@ -201,7 +199,7 @@ pub struct RaterGroup {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LevelRules {
-    pub unfit_worst_share: BigRational,
+    pub unfit_worst_share: Share,
     pub unfit_below: u32,
     pub basic_below: u32,
     pub excellent_min: u32,
@@ -219,7 +217,7 @@ pub struct LevelRules {
 impl Default for LevelRules {
     fn default() -> Self {
         LevelRules {
-            unfit_worst_share: BigRational::new(BigInt::from(1), BigInt::from(3)),
+            unfit_worst_share: Share::parse("1/3").expect("one third"),
             unfit_below: 60,
             basic_below: 70,
             excellent_min: 90,
@@ -575,11 +573,9 @@ fn parse_groups(raw: Vec<RaterGroupV1>) -> Result<Vec<RaterGroup>, ParseMeetingE
 
 fn parse_rules(raw: LevelRulesV1) -> Result<LevelRules, ParseMeetingError> {
     use ParseMeetingError as E;
-    let share = parse_ratio(&raw.unfit_worst_share)
-        .filter(|r| *r >= BigRational::from_integer(0.into()) && *r <= BigRational::from_integer(1.into()))
-        .ok_or_else(|| E::BadWorstShare {
-            found: raw.unfit_worst_share.clone(),
-        })?;
+    let share = Share::parse(&raw.unfit_worst_share).ok_or_else(|| E::BadWorstShare {
+        found: raw.unfit_worst_share.clone(),
+    })?;
     if !(raw.unfit_below <= raw.basic_below
         && raw.basic_below <= raw.excellent_min
         && raw.excellent_min <= 100)
@@ -681,7 +677,7 @@ impl From<&Meeting> for MeetingFileV1 {
                 .collect(),
             min_breakdown_size: meeting.min_breakdown_size,
             rules: LevelRulesV1 {
-                unfit_worst_share: ratio_to_string(&meeting.rules.unfit_worst_share),
+                unfit_worst_share: meeting.rules.unfit_worst_share.to_string(),
                 unfit_below: meeting.rules.unfit_below,
                 basic_below: meeting.rules.basic_below,
                 excellent_min: meeting.rules.excellent_min,
@@ -892,7 +888,7 @@ pub fn default_meeting_file(id: &str, title: &str, presenters: Vec<PresenterV1>)
         .collect(),
         min_breakdown_size: 3,
         rules: LevelRulesV1 {
-            unfit_worst_share: ratio_to_string(&rules.unfit_worst_share),
+            unfit_worst_share: rules.unfit_worst_share.to_string(),
             unfit_below: rules.unfit_below,
             basic_below: rules.basic_below,
             excellent_min: rules.excellent_min,

@@ -82,6 +82,7 @@ pub fn HostScanner() -> impl IntoView {
                         return;
                     };
                     decode_ms.set(Some(ms));
+                    platform::mark_with("pingyi:qr-frame", &[("ms", ms), ("codes", texts.len() as f64)]);
                     for text in texts {
                         // The tablet cycles its codes: each text is taken in once per scan session.
                         if !seen.borrow_mut().insert(text.clone()) {

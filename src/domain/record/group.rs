@@ -4,7 +4,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::IsIdentity;
@@ -73,9 +72,10 @@ pub fn generator(meeting: &[u8; 32], label: &str) -> RistrettoPoint {
     RistrettoPoint::from_uniform_bytes(&wide)
 }
 
-/// r·B, through the precomputed table of the standard generator.
+/// r·B for the standard generator: through its precomputed table where the build has one
+/// (the host), by the variable-base method otherwise (the rater build, see Cargo.toml).
 pub fn blind(r: &Scalar) -> RistrettoPoint {
-    RISTRETTO_BASEPOINT_TABLE * r
+    RistrettoPoint::mul_base(r)
 }
 
 /// Why a point or scalar in a file is refused.
