@@ -104,7 +104,7 @@ pub fn decode_signed_join(text: &str) -> Result<SignedJoinV2, JoinError> {
         format: String,
         version: u32,
     }
-    let head: Head = serde_json::from_slice(&json).map_err(|_| JoinError::Damaged)?;
+    let head: Head = serde_json::from_str(&json).map_err(|_| JoinError::Damaged)?;
     if head.format != JOIN_FORMAT {
         return Err(JoinError::WrongFormat(head.format));
     }
@@ -114,13 +114,15 @@ pub fn decode_signed_join(text: &str) -> Result<SignedJoinV2, JoinError> {
     if head.version != SIGNED_JOIN_VERSION {
         return Err(JoinError::UnsupportedVersion(head.version));
     }
-    let join: SignedJoinV2 = serde_json::from_slice(&json).map_err(|_| JoinError::Damaged)?;
+    let join: SignedJoinV2 = serde_json::from_str(&json).map_err(|_| JoinError::Damaged)?;
     join.check().map_err(JoinError::Signed)?;
     Ok(join)
 }
 
-/// The JSON of a join from fragment text or plain JSON, size-limited.
-fn join_json(text: &str) -> Result<Vec<u8>, JoinError> {
+/// The JSON of a join from fragment text or plain JSON, size-limited. Text, not bytes: the
+/// tablet reads its stored records with `serde_json::from_str`, and reading joins the same way
+/// links one copy of each type's JSON reader instead of two (docs/performance.md).
+fn join_json(text: &str) -> Result<String, JoinError> {
     let text = text.trim();
     let json = if text.starts_with('{') {
         text.as_bytes().to_vec()
@@ -136,7 +138,7 @@ fn join_json(text: &str) -> Result<Vec<u8>, JoinError> {
     if json.len() > MAX_JOIN_BYTES {
         return Err(JoinError::TooLarge);
     }
-    Ok(json)
+    String::from_utf8(json).map_err(|_| JoinError::Damaged)
 }
 
 /// Reads a join payload from fragment text ([`encode_join`]) or from plain JSON (a meeting
@@ -148,14 +150,14 @@ pub fn decode_join(text: &str) -> Result<(JoinV1, Meeting), JoinError> {
         format: String,
         version: u32,
     }
-    let head: Head = serde_json::from_slice(&json).map_err(|_| JoinError::Damaged)?;
+    let head: Head = serde_json::from_str(&json).map_err(|_| JoinError::Damaged)?;
     if head.format != JOIN_FORMAT {
         return Err(JoinError::WrongFormat(head.format));
     }
     if head.version != JOIN_VERSION {
         return Err(JoinError::UnsupportedVersion(head.version));
     }
-    let join: JoinV1 = serde_json::from_slice(&json).map_err(|_| JoinError::Damaged)?;
+    let join: JoinV1 = serde_json::from_str(&json).map_err(|_| JoinError::Damaged)?;
     fingerprint(&join.host).ok_or(JoinError::HostKey)?;
     let meeting = Meeting::try_from(join.meeting.clone())?;
     Ok((join, meeting))
