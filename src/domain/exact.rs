@@ -15,26 +15,48 @@ pub fn ratio_to_string(value: &BigRational) -> String {
     format!("{}/{}", value.numer(), value.denom())
 }
 
+/// One integer of a ratio's text: whether it is negative, and its decimal digits.
+struct IntegerText<'a> {
+    negative: bool,
+    digits: &'a str,
+}
+
+/// The syntax both [`parse_ratio`] and [`Share::parse`] read: "p/q" or a plain integer "p"
+/// (q = 1), each part an optionally negative decimal integer with surrounding spaces allowed.
+fn ratio_parts(text: &str) -> Option<(IntegerText<'_>, IntegerText<'_>)> {
+    fn integer(s: &str) -> Option<IntegerText<'_>> {
+        let s = s.trim();
+        let (negative, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(IntegerText { negative, digits })
+    }
+    match text.split_once('/') {
+        Some((p, q)) => Some((integer(p)?, integer(q)?)),
+        None => Some((
+            integer(text)?,
+            IntegerText {
+                negative: false,
+                digits: "1",
+            },
+        )),
+    }
+}
+
 /// Reads "p/q" or a plain integer "p"; `None` on anything else or a zero denominator.
 pub fn parse_ratio(text: &str) -> Option<BigRational> {
-    let parse_int = |s: &str| -> Option<BigInt> {
-        let s = s.trim();
-        let digits = s.strip_prefix('-').unwrap_or(s);
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        s.parse().ok()
+    let (p, q) = ratio_parts(text)?;
+    let signed = |part: IntegerText<'_>| -> Option<BigInt> {
+        let value: BigInt = part.digits.parse().ok()?;
+        Some(if part.negative { -value } else { value })
     };
-    match text.split_once('/') {
-        Some((p, q)) => {
-            let q = parse_int(q)?;
-            if q.is_zero() {
-                return None;
-            }
-            Some(BigRational::new(parse_int(p)?, q))
-        }
-        None => Some(BigRational::from_integer(parse_int(text)?)),
+    let q = signed(q)?;
+    if q.is_zero() {
+        return None;
     }
+    Some(BigRational::new(signed(p)?, q))
 }
 
 /// Rounds half away from zero to `decimals` places and writes it with exactly that many
@@ -81,22 +103,10 @@ impl Share {
     /// Reads what [`parse_ratio`] reads ("p/q" or "p", each an optionally negative decimal
     /// integer) when the value lies in [0, 1] and its parts fit 64 bits; `None` otherwise.
     pub fn parse(text: &str) -> Option<Share> {
-        let parse_int = |s: &str| -> Option<(bool, u64)> {
-            let s = s.trim();
-            let (negative, digits) = match s.strip_prefix('-') {
-                Some(rest) => (true, rest),
-                None => (false, s),
-            };
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            Some((negative, digits.parse().ok()?))
-        };
-        let ((p_negative, p), (q_negative, q)) = match text.split_once('/') {
-            Some((p, q)) => (parse_int(p)?, parse_int(q)?),
-            None => (parse_int(text)?, (false, 1)),
-        };
-        if q == 0 || (p != 0 && p_negative != q_negative) || p > q {
+        let (p_text, q_text) = ratio_parts(text)?;
+        let (p, q): (u64, u64) = (p_text.digits.parse().ok()?, q_text.digits.parse().ok()?);
+        // Negative only when exactly one part is (and the value is not zero).
+        if q == 0 || (p != 0 && p_text.negative != q_text.negative) || p > q {
             return None;
         }
         let common = p.gcd(&q);
