@@ -16,11 +16,17 @@ pub fn mark(name: &str) {
 }
 
 /// A User Timing mark that carries figures (`performance.mark(name, { detail })`), read by
-/// scripts/perf: e.g. each scanner frame's decode time and whether it held a code.
-pub fn mark_with(name: &str, detail: &[(&str, f64)]) {
+/// scripts/perf: e.g. each scanner frame's decode time and whether it held a code. The browser
+/// keeps every mark until it is cleared, so a caller marking many times a second keeps at
+/// most `keep` of `name`: they are cleared each time that many have been made (`count` is
+/// the caller's running number of this mark).
+pub fn mark_with(name: &str, detail: &[(&str, f64)], count: u64, keep: u64) {
     let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
         return;
     };
+    if count > 0 && count.is_multiple_of(keep) {
+        performance.clear_marks_with_mark_name(name);
+    }
     let figures = js_sys::Object::new();
     for (key, value) in detail {
         let _ = js_sys::Reflect::set(&figures, &(*key).into(), &(*value).into());

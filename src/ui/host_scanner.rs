@@ -74,6 +74,7 @@ pub fn HostScanner() -> impl IntoView {
                     Err(e) => return problem.set(Some(Message::core(e))),
                 };
                 let busy_reply = busy.clone();
+                let frames = std::cell::Cell::new(0u64);
                 // No frame until the new worker says it listens.
                 *busy.borrow_mut() = true;
                 let worker = QrWorker::start(move |reply| {
@@ -82,7 +83,14 @@ pub fn HostScanner() -> impl IntoView {
                         return;
                     };
                     decode_ms.set(Some(ms));
-                    platform::mark_with("pingyi:qr-frame", &[("ms", ms), ("codes", texts.len() as f64)]);
+                    // One mark per frame for scripts/perf, the last few hundred kept.
+                    frames.set(frames.get() + 1);
+                    platform::mark_with(
+                        "pingyi:qr-frame",
+                        &[("ms", ms), ("codes", texts.len() as f64)],
+                        frames.get(),
+                        500,
+                    );
                     for text in texts {
                         // The tablet cycles its codes: each text is taken in once per scan session.
                         if !seen.borrow_mut().insert(text.clone()) {
