@@ -739,7 +739,12 @@ async fn qr_figures(driver: &Driver, server: &StaticServer) {
             .collect();
         report_frames(
             &format!(
-                "QR decode per 640×480 frame, scanner worker, page at {rate}× CPU (the worker is not throttled)"
+                "QR decode per 640×480 frame, scanner worker, page at {rate}× CPU{}",
+                if rate > 1 {
+                    " (the worker is not throttled)"
+                } else {
+                    ""
+                }
             ),
             &steady,
         );
