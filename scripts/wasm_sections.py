@@ -2,8 +2,9 @@
 """Where a shipped wasm's download goes, by section: raw and brotli (quality 11) bytes of its
 code, its data segments and everything else (imports, exports, types, the function table),
 each compressed on its own, so the split shows what a cut in code or in data can save.
-Run it on what ships (dist/rater/*.wasm, after wasm-bindgen and wasm-opt); docs/performance.md
-records its output.
+Run it on what ships (dist/rater/*.wasm, after wasm-bindgen and wasm-opt); `scripts/perf` runs
+it on the rater build (and installs brotli into .tools/pyenv); docs/performance.md records its
+output.
 
     .tools/pyenv/bin/python scripts/wasm_sections.py dist/rater/pingyi-rater-*_bg.wasm
 """
