@@ -2,9 +2,11 @@
 file, for each build (docs/builds.md) — what a tablet downloads on its first visit (the rater
 build, dist/rater/), what the host laptop downloads (the host build, dist/, without the
 scanner worker), the scanner worker on its own — and the rater build as a multiple of a
-minimal Leptos page built the same way. Prints `PERF|what|figure|budget` lines.
+minimal Leptos page built the same way — and, when given, the size probe of the rater's work
+without its screens (perf/rater-core, src/bin/rater_core.rs): what the tablet's core costs above
+the floor, and its screens and texts above the core. Prints `PERF|what|figure|budget` lines.
 
-Usage: perf_sizes.py DIST FLOOR_DIST
+Usage: perf_sizes.py DIST FLOOR_DIST [CORE_DIST]
 """
 
 import gzip
@@ -48,6 +50,7 @@ def build_sizes(folder: pathlib.Path, skip=lambda p: False):
 
 def main() -> None:
     dist, floor = (pathlib.Path(p) for p in sys.argv[1:3])
+    core = pathlib.Path(sys.argv[3]) if len(sys.argv) > 3 else None
     rater, rater_kinds = build_sizes(dist / "rater")
     host, host_kinds = build_sizes(dist, skip=lambda p: p.name.startswith("qr_worker"))
     worker, _ = build_sizes(dist, skip=lambda p: not p.name.startswith("qr_worker"))
@@ -65,6 +68,12 @@ def main() -> None:
     print(f"PERF|size: minimal Leptos CSR page, same profile (floor)|{figure(floor_total)}|")
     print(f"PERF|size: rater build ÷ floor (brotli)|{rater[2] / floor_total[2]:.1f}×|")
     print(f"PERF|size: host build ÷ floor (brotli)|{host[2] / floor_total[2]:.1f}×|")
+    if core is not None:
+        core_total, _ = build_sizes(core)
+        over = (core_total[2] - BUDGET_BYTES) / 1000
+        verdict = "within" if over <= 0 else f"{over:.1f} KB over with no screen at all"
+        print(f"PERF|size: the rater's work without its screens (probe, perf/rater-core)|{figure(core_total)}|≤ 120 KB brotli ({verdict})")
+        print(f"PERF|size: the rater's screens and texts (rater build − probe, brotli)|{kib(rater[2] - core_total[2])}|")
 
 
 if __name__ == "__main__":

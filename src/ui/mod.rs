@@ -39,7 +39,7 @@ pub use language::{
     level_message, level_name, pick, provide_language,
 };
 pub use meeting_overview::MeetingOverview;
-pub use qr_image::QrImage;
+pub use qr_image::{QrImage, qr_svg};
 pub use rater_app::RaterApp;
 pub use rater_root::{RaterRoot, start_rater};
 pub use rating_form::{PresenterIndex, RatingForm};
