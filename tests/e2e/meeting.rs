@@ -555,6 +555,12 @@ async fn a_meeting_from_a_pasted_list_to_a_verified_result() {
     )
     .await;
     wait_for(&host, &heading("开始一场会议")).await;
+    // The start screen shows at once; the removal is on disk once the status line says so.
+    wait_for(
+        &host,
+        "//p[contains(@class, 'host-app__status')][contains(., '会议记录已从本机移除')]",
+    )
+    .await;
     host.refresh().await.expect("reload");
     let stored = stored_record(&host, "pingyi.host-state").await;
     assert!(stored.is_none(), "the record left the laptop");
