@@ -3,7 +3,8 @@
 //! tablet runs through the same library calls — open the durable store and the device key,
 //! read the stored state and draft, read and check a signed join link, join, take a code, tap,
 //! submit, seal a batch, draw its first QR code, write the hand-in file, confirm the batch,
-//! write the state back — and shows what came out. Built like the rater build
+//! write the state back — and shows what came out. Where the origin already holds a tablet's
+//! record it reads it and stops: it never writes over a real tablet. Built like the rater build
 //! (perf/rater-core/index.html), its size is what the tablet's core costs above the floor;
 //! the rater build's size above it is what the tablet's screens and texts cost
 //! (docs/performance.md, "What a tablet's bytes buy").
@@ -44,24 +45,35 @@ fn run() -> String {
                 .map(|s| TabletV2::from_stored_with_draft(s, draft).map_err(|e| e.to_string()))
                 .transpose()
         });
+    // The probe reads a stored tablet as the tablet does, but never writes over one: it
+    // joins afresh only where this origin holds no tablet's record.
+    match stored {
+        Ok(Some(tablet)) => {
+            return format!(
+                "this origin holds the tablet record of {}: left alone",
+                tablet.meeting().id()
+            );
+        }
+        Ok(None) => {}
+        Err(e) => return e,
+    }
     let fragment = platform::fragment();
     let now = platform::now();
-    let joined = match (stored, fragment.strip_prefix("join=")) {
-        (Ok(Some(tablet)), _) => Ok(tablet),
-        (_, Some(link)) => decode_signed_join(link)
+    let joined = match fragment.strip_prefix("join=") {
+        Some(link) => decode_signed_join(link)
             .map_err(|e| e.to_string())
             .and_then(|join| TabletV2::join(join, &key, "2468", "salt", &now).map_err(|e| e.to_string())),
-        (Err(e), None) => Err(e),
-        (Ok(None), None) => Err("no join link".to_owned()),
+        None => Err("no join link".to_owned()),
     };
     let mut tablet = match joined {
         Ok(tablet) => tablet,
         Err(e) => return e,
     };
     said.push(tablet.host_fingerprint());
-    let code = platform::fragment();
+    // The code path is linked with a runtime input (the fragment is no code, so the group
+    // path follows); a constant would let the compiler fold it away.
     if let Err(e) = tablet
-        .start_with_code(&code)
+        .start_with_code(&fragment)
         .or_else(|_| tablet.start_with_group(0))
     {
         said.push(e.to_string());
